@@ -1,0 +1,70 @@
+"""The fixed cast: alice (lead), bob (core member), carol (supporter), dave (researcher, viewer here),
+mallory (another organisation, must get 404 everywhere)."""
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from tailorkit.core import services
+from tailorkit.core.models import Membership, Role, User
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+def make_user(email, name=""):
+    user = User.objects.create_user(email=email, password=PASSWORD, name=name)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice@example.org", "Alice Lead")
+
+
+@pytest.fixture
+def org(alice):
+    return services.organisation_create(user=alice, name="Northside Mental Health", country="Netherlands")
+
+
+@pytest.fixture
+def bob(org):
+    user = make_user("bob@example.org", "Bob Member")
+    Membership.objects.create(organisation=org, user=user, role=Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def carol(org):
+    user = make_user("carol@example.org", "Carol Supporter")
+    Membership.objects.create(organisation=org, user=user, role=Role.SUPPORTER)
+    return user
+
+
+@pytest.fixture
+def dave(org):
+    user = make_user("dave@example.org", "Dave Researcher")
+    Membership.objects.create(organisation=org, user=user, role=Role.VIEWER)
+    return user
+
+
+@pytest.fixture
+def mallory(db):
+    user = make_user("mallory@example.net", "Mallory Outsider")
+    services.organisation_create(user=user, name="Elsewhere Clinic", country="Spain")
+    return user
+
+
+@pytest.fixture
+def client_for(client):
+    """Return a logged-in test client for a user: ``client_for(alice)``."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,200 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .adapters import INVITATION_SESSION_KEY
+from .forms import InvitationForm, OrganisationForm, RoleForm
+from .models import AuditEvent, Invitation, Membership
+from .permissions import can, get_organisation_or_404, organisations_for
+
+
+def _errors(exc):
+    return exc.messages if hasattr(exc, "messages") else [str(exc)]
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "core/landing.html")
+    if request.organisation:
+        return redirect("organisation_detail", org_slug=request.organisation.slug)
+    return render(request, "core/no_organisation.html")
+
+
+@login_required
+def organisation_list(request):
+    orgs = organisations_for(request.user)
+    memberships = {m.organisation_id: m for m in Membership.objects.filter(user=request.user)}
+    rows = [(org, memberships.get(org.pk)) for org in orgs]
+    return render(request, "core/organisation_list.html", {"rows": rows})
+
+
+@login_required
+def organisation_create(request):
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        org = services.organisation_create(user=request.user, request=request, **form.cleaned_data)
+        request.session["current_organisation"] = org.pk
+        messages.success(request, _("%(org)s is ready. You are its implementation lead.") % {"org": org})
+        return redirect("organisation_detail", org_slug=org.slug)
+    return render(request, "core/organisation_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def organisation_switch(request, org_slug):
+    org = get_organisation_or_404(request.user, org_slug)
+    request.session["current_organisation"] = org.pk
+    return redirect("organisation_detail", org_slug=org.slug)
+
+
+@login_required
+def organisation_detail(request, org_slug):
+    org = get_organisation_or_404(request.user, org_slug)
+    request.session["current_organisation"] = org.pk
+    members = Membership.objects.filter(organisation=org).select_related("user")
+    return render(request, "core/organisation_detail.html", {
+        "org": org, "members": members,
+        "can_manage": can(request.user, "manage_members", org),
+        "can_edit_org": can(request.user, "manage_organisation", org),
+    })
+
+
+@login_required
+def organisation_edit(request, org_slug):
+    org = get_organisation_or_404(request.user, org_slug, "manage_organisation")
+    form = OrganisationForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update(organisation=org, actor=request.user, request=request, **form.cleaned_data)
+        messages.success(request, _("Organisation details saved."))
+        return redirect("organisation_detail", org_slug=org.slug)
+    return render(request, "core/organisation_form.html", {"form": form, "org": org})
+
+
+@login_required
+def member_list(request, org_slug):
+    org = get_organisation_or_404(request.user, org_slug)
+    can_manage = can(request.user, "manage_members", org)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            get_organisation_or_404(request.user, org_slug, "manage_members")
+        if form.is_valid():
+            try:
+                services.invitation_create(organisation=org, invited_by=request.user, request=request,
+                                           **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+                return redirect("member_list", org_slug=org.slug)
+    members = Membership.objects.filter(organisation=org).select_related("user").order_by("role", "user__email")
+    invitations = Invitation.objects.filter(organisation=org, status=Invitation.Status.PENDING)
+    return render(request, "core/member_list.html", {
+        "org": org, "members": members, "invitations": invitations, "form": form,
+        "can_manage": can_manage, "role_form": RoleForm(),
+    })
+
+
+def _membership_or_404(request, org_slug, membership_id):
+    org = get_organisation_or_404(request.user, org_slug, "manage_members")
+    return org, get_object_or_404(Membership.objects.select_related("user"), organisation=org, pk=membership_id)
+
+
+@login_required
+@require_POST
+def member_change_role(request, org_slug, membership_id):
+    org, membership = _membership_or_404(request, org_slug, membership_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the listed roles."))
+    else:
+        try:
+            services.membership_change_role(membership=membership, role=form.cleaned_data["role"],
+                                            actor=request.user, request=request)
+            messages.success(request, _("Role of %(name)s changed.") % {"name": membership.user})
+        except ValidationError as exc:
+            for error in _errors(exc):
+                messages.error(request, error)
+    return redirect("member_list", org_slug=org.slug)
+
+
+@login_required
+def member_remove(request, org_slug, membership_id):
+    org, membership = _membership_or_404(request, org_slug, membership_id)
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=membership, actor=request.user, request=request)
+        except ValidationError as exc:
+            for error in _errors(exc):
+                messages.error(request, error)
+        else:
+            messages.success(request, _("%(name)s was removed from %(org)s.") % {"name": membership.user, "org": org})
+        return redirect("member_list", org_slug=org.slug)
+    return render(request, "core/member_remove.html", {"org": org, "membership": membership})
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, org_slug, invitation_id):
+    org = get_organisation_or_404(request.user, org_slug, "manage_members")
+    invitation = get_object_or_404(Invitation, organisation=org, uuid=invitation_id)
+    try:
+        services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
+        messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
+    except ValidationError as exc:
+        for error in _errors(exc):
+            messages.error(request, error)
+    return redirect("member_list", org_slug=org.slug)
+
+
+@login_required
+def audit_log(request, org_slug):
+    org = get_organisation_or_404(request.user, org_slug, "manage_members")
+    events = AuditEvent.objects.filter(organisation=org).select_related("actor")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"org": org, "page": page})
+
+
+def invitation_open(request, token):
+    """The link in the invitation email: keep the token in the session and drop it from the URL."""
+    request.session[INVITATION_SESSION_KEY] = token
+    invitation = services.invitation_for_token(token)
+    if invitation is not None and services.invitation_problem(invitation) is None:
+        # Following the emailed link proves the address, so sign-up need not verify it again.
+        from allauth.account.adapter import get_adapter
+
+        get_adapter(request).stash_verified_email(request, invitation.email)
+    return redirect("invitation_detail")
+
+
+def invitation_detail(request):
+    token = request.session.get(INVITATION_SESSION_KEY)
+    invitation = services.invitation_for_token(token)
+    problem = services.invitation_problem(invitation)
+    if problem:
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        return render(request, "core/invitation_problem.html", {"problem": problem}, status=410 if invitation else 404)
+    if request.method == "POST" and request.user.is_authenticated:
+        if request.POST.get("action") == "switch_account":
+            logout(request)
+            request.session[INVITATION_SESSION_KEY] = token
+            return redirect("account_login")
+        try:
+            membership = services.invitation_accept(token=token, user=request.user, request=request)
+        except ValidationError as exc:
+            for error in _errors(exc):
+                messages.error(request, error)
+        else:
+            request.session.pop(INVITATION_SESSION_KEY, None)
+            request.session["current_organisation"] = membership.organisation_id
+            messages.success(request, _("Welcome to %(org)s.") % {"org": membership.organisation})
+            return redirect("organisation_detail", org_slug=membership.organisation.slug)
+    return render(request, "core/invitation_detail.html", {"invitation": invitation})
