@@ -2,8 +2,6 @@
 
 import os
 
-# Tasks run immediately in tests (DESIGN.md, "Background work").
-os.environ["TAILORKIT_TASKS_IMMEDIATE"] = "1"
 # Playwright's sync API runs an event loop in the test thread; Django's async-safety check would
 # otherwise refuse the ORM calls that tests make between browser steps.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

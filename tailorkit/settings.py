@@ -6,6 +6,7 @@ install on an embedded SQLite database in ``./data`` (see README and docs/deploy
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -147,6 +148,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "tailorkit.core.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "tailorkit.core.forms.SignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -178,12 +180,14 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- Background tasks -------------------------------------------------------------------------
-# A database-backed queue worked by `manage.py db_worker`; tests set TAILORKIT_TASKS_IMMEDIATE.
+# A database-backed queue worked by `manage.py db_worker`. Under pytest tasks run immediately
+# (pytest-django imports these settings before any conftest could set an environment variable).
+RUNNING_TESTS = "pytest" in sys.modules
 TASKS = {
     "default": {
         "BACKEND": (
             "django_tasks.backends.immediate.ImmediateBackend"
-            if env_bool("TAILORKIT_TASKS_IMMEDIATE")
+            if env_bool("TAILORKIT_TASKS_IMMEDIATE", RUNNING_TESTS)
             else "django_tasks_db.DatabaseBackend"
         )
     }
@@ -200,6 +204,7 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

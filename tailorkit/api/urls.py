@@ -1,11 +1,10 @@
 from django.urls import path
-from ninja import NinjaAPI
 
 from . import views
-
-api = NinjaAPI(title="Tailorkit API", version="1", urls_namespace="api")
+from .api import api
 
 urlpatterns = [
     path("tokens/", views.api_tokens, name="api_tokens"),
+    path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("", api.urls),
 ]

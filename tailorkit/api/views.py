@@ -1,5 +1,55 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from . import services
+from .forms import TokenForm
+from .models import ApiToken
 
 
+@login_required
 def api_tokens(request):
-    return render(request, "api/tokens.html")
+    form = TokenForm(request.POST or None)
+    raw_token = new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_token, raw_token = services.token_create(user=request.user, name=form.cleaned_data["name"],
+                                                         request=request)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            # The raw token goes straight into this response and nowhere else: redirecting would
+            # mean parking it in the session table, in plain text, until the next page load.
+            form = TokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    response = render(request, "api/tokens.html", {
+        "form": form, "tokens": tokens, "raw_token": raw_token, "new_token": new_token,
+    })
+    if raw_token:
+        # Keep the secret out of browser and proxy caches.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def api_token_revoke(request, token_id):
+    # Filtering by owner makes another person's token indistinguishable from a missing one (404).
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    if token.is_revoked:
+        messages.info(request, _("The token “%(name)s” was already revoked.") % {"name": token.name})
+        return redirect("api_tokens")
+    if request.method == "POST":
+        try:
+            services.token_revoke(token=token, user=request.user, request=request)
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        else:
+            messages.success(request, _("The token “%(name)s” was revoked. Scripts using it can no longer "
+                                        "reach the API.") % {"name": token.name})
+        return redirect("api_tokens")
+    return render(request, "api/token_revoke.html", {"token": token})

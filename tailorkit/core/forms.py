@@ -1,3 +1,4 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -27,3 +28,22 @@ class InvitationForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class SignupForm(AllauthSignupForm):
+    """Sign-up that says plainly when an address is taken (issue 2, "Bad input").
+
+    allauth hides this by default to prevent account enumeration; here sign-up is normally open
+    only to holders of an invitation, so telling them is worth more than hiding it. Password reset
+    keeps allauth's enumeration protection.
+    """
+
+    def clean_email(self):
+        from .models import User
+
+        email = super().clean_email()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this email address already exists. Sign in, or reset your password if you forgot it.")
+            )
+        return email

@@ -3,9 +3,9 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from . import services
 from .adapters import INVITATION_SESSION_KEY
@@ -46,9 +46,10 @@ def organisation_create(request):
 
 
 @login_required
-@require_POST
 def organisation_switch(request, org_slug):
     org = get_organisation_or_404(request.user, org_slug)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     request.session["current_organisation"] = org.pk
     return redirect("organisation_detail", org_slug=org.slug)
 
@@ -109,9 +110,10 @@ def _membership_or_404(request, org_slug, membership_id):
 
 
 @login_required
-@require_POST
 def member_change_role(request, org_slug, membership_id):
     org, membership = _membership_or_404(request, org_slug, membership_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose one of the listed roles."))
@@ -142,10 +144,11 @@ def member_remove(request, org_slug, membership_id):
 
 
 @login_required
-@require_POST
 def invitation_revoke(request, org_slug, invitation_id):
     org = get_organisation_or_404(request.user, org_slug, "manage_members")
     invitation = get_object_or_404(Invitation, organisation=org, uuid=invitation_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
         messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})

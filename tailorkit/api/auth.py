@@ -1,0 +1,56 @@
+"""How API callers prove who they are: a personal bearer token, or the browser's session."""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, SessionAuth
+
+from tailorkit.core.models import hash_token
+
+from .models import ApiToken
+
+# How stale ``last_used_at`` may get. Recording every request would turn each read into a write
+# (row lock, WAL growth on SQLite, replication traffic on PostgreSQL) for a value people only read
+# as "used recently or not"; a minute is precise enough for that.
+LAST_USED_PRECISION = timedelta(minutes=1)
+MAX_TOKEN_LENGTH = 200
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer tk_…`` with a personal API token."""
+
+    def authenticate(self, request, token):
+        if not token or len(token) > MAX_TOKEN_LENGTH:
+            return None
+        api_token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
+        if api_token is None or not api_token.user.is_active:
+            return None
+        if api_token.revoked_at is not None:
+            # Say why, so that whoever runs the script knows to make a new token rather than
+            # to look for a typo.
+            raise AuthenticationError(message=_("This token has been revoked."))
+        now = timezone.now()
+        # A conditional UPDATE: at most one write per token per minute, and no read-modify-write
+        # race between parallel requests.
+        ApiToken.objects.filter(pk=api_token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION)
+        ).update(last_used_at=now)
+        # Code below the API (permissions, history middleware) reads request.user.
+        request.user = api_token.user
+        request.api_token = api_token
+        return api_token.user
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The signed-in browser session, so people can try GET routes in the browser.
+
+    ninja's session auth checks CSRF on unsafe methods (csrf=True), which keeps a malicious site
+    from using a visitor's session once the API gains write routes.
+    """
+
+
+token_auth = TokenAuth()
+session_auth = BrowserSessionAuth(csrf=True)

@@ -1,0 +1,50 @@
+"""Create the demo organisation and its lead account (idempotent). Used by `make run`."""
+
+import secrets
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tailorkit.core import services
+from tailorkit.core.models import Membership, Organisation, Role, User
+
+DEMO_EMAIL = "demo@tailorkit.local"
+DEMO_ORG = "Demo Community Mental Health Service"
+
+
+def _demo_password():
+    # A random password kept in the data folder: the demo works again after a restart, and no
+    # instance ships with a password known to everyone who has read the source.
+    path = settings.DATA_DIR / "demo_password"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(12))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo organisation and its implementation lead."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        password = _demo_password()
+        user = User.objects.filter(email=DEMO_EMAIL).first()
+        if user is None:
+            user = User.objects.create_user(email=DEMO_EMAIL, password=password, name="Demo Lead")
+        elif not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        EmailAddress.objects.update_or_create(
+            user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
+        )
+        org = Organisation.objects.filter(memberships__user=user, name=DEMO_ORG).first()
+        if org is None:
+            org = services.organisation_create(user=user, name=DEMO_ORG, country="Netherlands",
+                                               language="en", sector="mental_health")
+        Membership.objects.update_or_create(organisation=org, user=user, defaults={"role": Role.LEAD})
+        self.stdout.write(self.style.SUCCESS(
+            "\n  Demo organisation: %s\n  Sign in at http://127.0.0.1:8000/accounts/login/\n"
+            "  Email:    %s\n  Password: %s\n" % (org.name, DEMO_EMAIL, password)
+        ))
