@@ -6,7 +6,14 @@ from .auth import session_auth, token_auth
 from .docs import ServerRenderedDocs
 from .routers import core, library
 
-api = NinjaAPI(
+class TailorkitAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation):
+        # Short, stable ids ("membership_detail") make nicer names in generated clients than
+        # ninja's module-path default; view function names are unique across the routers.
+        return operation.view_func.__name__
+
+
+api = TailorkitAPI(
     title="Tailorkit API",
     version="1",
     description=(

@@ -126,6 +126,16 @@ class LinkOut(Schema):
         return obj.pack.slug
 
 
+class ItemFilters(Schema):
+    q: SearchText = Field("", description="Words to find in an item's code, name or description.")
+    category: Code | None = Field(None, description="Only items in the category with this code.")
+
+
+class LinkFilters(Schema):
+    from_pack: Slug | None = Field(None, description="Only links from items of the pack with this short name.")
+    to_pack: Slug | None = Field(None, description="Only links to items of the pack with this short name.")
+
+
 # The error bodies each kind of route can answer with.
 UNAUTHORISED = {401: ErrorOut}
 NOT_FOUND = {404: ErrorOut}

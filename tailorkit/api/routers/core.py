@@ -5,7 +5,7 @@ answers exactly like one that does not exist (404), so the API does not reveal w
 """
 
 from django.shortcuts import get_object_or_404
-from ninja import Path, Router
+from ninja import Router
 
 from tailorkit.core.models import Membership
 from tailorkit.core.permissions import get_organisation_or_404, organisations_for, role_in
@@ -31,7 +31,7 @@ def organisation_list(request):
 @router.get("/organisations/{org_slug}",
             response={200: OrganisationOut, **UNAUTHORISED, **NOT_FOUND, **INVALID},
             summary="One organisation")
-def organisation_detail(request, org_slug: Slug = Path(...)):
+def organisation_detail(request, org_slug: Slug):
     org = get_organisation_or_404(request.auth, org_slug)
     return _organisation_out(request.auth, org)
 
@@ -39,7 +39,7 @@ def organisation_detail(request, org_slug: Slug = Path(...)):
 @router.get("/organisations/{org_slug}/memberships",
             response={200: list[MembershipOut], **UNAUTHORISED, **NOT_FOUND, **INVALID},
             summary="Members of an organisation")
-def membership_list(request, org_slug: Slug = Path(...)):
+def membership_list(request, org_slug: Slug):
     """Everyone in the organisation, with their role."""
     org = get_organisation_or_404(request.auth, org_slug)
     return Membership.objects.filter(organisation=org).select_related("user").order_by("role", "user__email")
@@ -48,6 +48,6 @@ def membership_list(request, org_slug: Slug = Path(...)):
 @router.get("/organisations/{org_slug}/memberships/{membership_id}",
             response={200: MembershipOut, **UNAUTHORISED, **NOT_FOUND, **INVALID},
             summary="One member of an organisation")
-def membership_detail(request, org_slug: Slug = Path(...), membership_id: int = Path(...)):
+def membership_detail(request, org_slug: Slug, membership_id: int):
     org = get_organisation_or_404(request.auth, org_slug)
     return get_object_or_404(Membership.objects.select_related("user"), organisation=org, pk=membership_id)

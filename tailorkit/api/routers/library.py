@@ -3,7 +3,7 @@ every signed-in caller may read all of it (DESIGN.md, "library feeds projects").
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja.pagination import paginate
 
 from tailorkit.library.models import Category, ContentPack, Item, Link
@@ -15,10 +15,11 @@ from ..schemas import (
     UNAUTHORISED,
     CategoryOut,
     Code,
+    ItemFilters,
     ItemOut,
+    LinkFilters,
     LinkOut,
     PackOut,
-    SearchText,
     Slug,
 )
 
@@ -36,14 +37,14 @@ def pack_list(request):
 
 @router.get("/library/packs/{pack_slug}", response={200: PackOut, **UNAUTHORISED, **NOT_FOUND, **INVALID},
             summary="One content pack")
-def pack_detail(request, pack_slug: Slug = Path(...)):
+def pack_detail(request, pack_slug: Slug):
     return _pack_or_404(pack_slug)
 
 
 @router.get("/library/packs/{pack_slug}/categories",
             response={200: list[CategoryOut], **UNAUTHORISED, **NOT_FOUND, **INVALID},
             summary="Categories of a pack")
-def category_list(request, pack_slug: Slug = Path(...)):
+def category_list(request, pack_slug: Slug):
     pack = _pack_or_404(pack_slug)
     return Category.objects.filter(pack=pack).select_related("parent")
 
@@ -52,22 +53,21 @@ def category_list(request, pack_slug: Slug = Path(...)):
             response={200: list[ItemOut], **UNAUTHORISED, **NOT_FOUND, **INVALID},
             summary="Items of a pack")
 @paginate(BoundedLimitOffsetPagination)
-def item_list(request, pack_slug: Slug = Path(...), q: SearchText = Query("", description="Words in the code, name "
-              "or description."), category: Code | None = Query(None, description="A category code of this pack.")):
+def item_list(request, pack_slug: Slug, filters: Query[ItemFilters]):
     pack = _pack_or_404(pack_slug)
     items = Item.objects.filter(pack=pack).select_related("pack", "category", "parent")
-    q = q.strip()
+    q = filters.q.strip()
     if q:
         items = items.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(description__icontains=q))
-    if category:
-        items = items.filter(category__code=category)
+    if filters.category:
+        items = items.filter(category__code=filters.category)
     return items
 
 
 @router.get("/library/packs/{pack_slug}/items/{item_code}",
             response={200: ItemOut, **UNAUTHORISED, **NOT_FOUND, **INVALID},
             summary="One item of a pack")
-def item_detail(request, pack_slug: Slug = Path(...), item_code: Code = Path(...)):
+def item_detail(request, pack_slug: Slug, item_code: Code):
     pack = _pack_or_404(pack_slug)
     return get_object_or_404(Item.objects.select_related("pack", "category", "parent"), pack=pack, code=item_code)
 
@@ -75,11 +75,10 @@ def item_detail(request, pack_slug: Slug = Path(...), item_code: Code = Path(...
 @router.get("/library/links", response={200: list[LinkOut], **UNAUTHORISED, **INVALID},
             summary="Links between items")
 @paginate(BoundedLimitOffsetPagination)
-def link_list(request, from_pack: Slug | None = Query(None, description="Only links from items of this pack."),
-              to_pack: Slug | None = Query(None, description="Only links to items of this pack.")):
+def link_list(request, filters: Query[LinkFilters]):
     links = Link.objects.select_related("pack", "from_item__pack", "to_item__pack")
-    if from_pack:
-        links = links.filter(from_item__pack__slug=from_pack)
-    if to_pack:
-        links = links.filter(to_item__pack__slug=to_pack)
+    if filters.from_pack:
+        links = links.filter(from_item__pack__slug=filters.from_pack)
+    if filters.to_pack:
+        links = links.filter(to_item__pack__slug=filters.to_pack)
     return links

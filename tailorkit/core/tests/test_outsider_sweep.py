@@ -1,0 +1,79 @@
+"""Every object URL of another organisation is a 404 for an outsider (issue 2, point 4).
+
+The test walks the whole URL configuration, so a new route is covered the moment it exists: a
+route whose parameter is not in ``VALUES`` below makes the test fail until someone says how to
+fill it (an object of alice's organisation) or why it is not an organisation's object.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tailorkit.core import services
+from tailorkit.core.models import Membership
+
+# Routes that are not an organisation's objects: third-party account flows keyed by a secret
+# (allauth), the superuser-only Django admin, and the API, which has its own token-based sweep
+# (tailorkit/api/tests).
+EXEMPT_PREFIXES = ("accounts/", "admin/", "api/")
+# Capability links: the secret in the URL *is* the permission (an invitation token).
+CAPABILITY_PARAMS = {"token"}
+# Instance-wide content that every visitor may read (the content library).
+GLOBAL_PARAMS = {"pack_slug", "item_code"}
+
+
+def walk(patterns, prefix=""):
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            yield route
+
+
+PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+@pytest.fixture
+def values(alice, bob, org):
+    invitation, _ = services.invitation_create(organisation=org, email="new@example.org", role="member",
+                                               invited_by=alice)
+    return {
+        "org_slug": org.slug,
+        "membership_id": Membership.objects.get(organisation=org, user=bob).pk,
+        "invitation_id": invitation.uuid,
+    }
+
+
+def object_routes():
+    for route in walk(get_resolver().url_patterns):
+        names = {m["name"] for m in PARAM.finditer(route)}
+        if not names or route.startswith(EXEMPT_PREFIXES) or names & (CAPABILITY_PARAMS | GLOBAL_PARAMS):
+            continue
+        yield route
+
+
+def test_the_sweep_sees_the_organisation_routes():
+    routes = list(object_routes())
+    assert "o/<slug:org_slug>/members/" in routes
+    assert len(routes) >= 7
+
+
+@pytest.mark.parametrize("route", list(object_routes()))
+def test_an_outsider_gets_404_on_every_object_url(client, mallory, values, route):
+    missing = {m["name"] for m in PARAM.finditer(route)} - values.keys()
+    assert not missing, f"Route {route!r} has parameters {missing} the outsider sweep cannot fill: add them to VALUES"
+    url = "/" + PARAM.sub(lambda m: str(values[m["name"]]), route)
+    client.force_login(mallory)
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        assert response.status_code == 404, f"{method.upper()} {url} gave {response.status_code} to an outsider"
+
+
+@pytest.mark.parametrize("route", list(object_routes()))
+def test_a_member_can_reach_every_object_url(client, alice, values, route):
+    """Proves the sweep's URLs are real: for the lead the same URLs are not 404."""
+    url = "/" + PARAM.sub(lambda m: str(values[m["name"]]), route)
+    client.force_login(alice)
+    assert client.get(url).status_code in {200, 302, 405}
