@@ -26,6 +26,7 @@ run: install demo
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_packs
 	$(BIN)/python manage.py seed_demo
 

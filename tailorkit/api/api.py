@@ -6,6 +6,7 @@ from .auth import session_auth, token_auth
 from .docs import ServerRenderedDocs
 from .routers import core, library
 
+
 class TailorkitAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation):
         # Short, stable ids ("membership_detail") make nicer names in generated clients than
