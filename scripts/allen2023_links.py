@@ -1,7 +1,7 @@
 """Write content/packs/cfir-eric-allen2023/links.csv from the reference table of published rows.
 
 Usage: python scripts/allen2023_links.py [path/to/cfir_eric_published_rows.csv]
-(default: ../shared/data/cfir_eric_published_rows.csv). Only the ALLEN2023_T3 rows carry
+(default: content/reference/cfir_eric_published_rows.csv). Only the ALLEN2023_T3 rows carry
 per-barrier percents; the other source in that file has none, so it contributes nothing.
 """
 
@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 
 from tailorkit.library.convert import long_csv, per_barrier_to_long  # noqa: E402
 
-DEFAULT = ROOT.parent / "shared" / "data" / "cfir_eric_published_rows.csv"
+DEFAULT = ROOT / "content" / "reference" / "cfir_eric_published_rows.csv"
 TARGET = ROOT / "content" / "packs" / "cfir-eric-allen2023" / "links.csv"
 
 

@@ -68,3 +68,24 @@ def client_for(client):
         return client
 
     return _login
+
+
+# --- Browser tests: Playwright driving Debian's Chromium (its own browser download is offline) ----
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing; `make test` installs it (scripts/ensure-chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed; run scripts/ensure-chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        # Without these, Chromium keeps trying to reach Google's services on a closed network.
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+    }

@@ -1,6 +1,7 @@
 """The one NinjaAPI object: authentication, error handling and the routers."""
 
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 
 from .auth import session_auth, token_auth
 from .docs import ServerRenderedDocs
@@ -30,3 +31,12 @@ api = TailorkitAPI(
 )
 api.add_router("", core.router)
 api.add_router("", library.router)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_failed(request, exc):
+    response = api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    # RFC 6750 §3: a 401 names the scheme the client should use, so generic HTTP clients and
+    # API tools know to send a bearer token.
+    response["WWW-Authenticate"] = 'Bearer realm="Tailorkit API"'
+    return response

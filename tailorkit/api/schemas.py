@@ -8,9 +8,10 @@ from ninja import Field, Schema
 from pydantic import StringConstraints
 
 # Path and query text. PostgreSQL refuses NUL characters in a query, so a NUL must be turned away
-# as bad input (422) before it can reach the database and become a server error.
+# as bad input (422) before it can reach the database and become a server error. Item codes never
+# hold "/" (the library's own URLs rely on that too), so a code always fits one path segment.
 Slug = Annotated[str, StringConstraints(pattern=r"^[-a-zA-Z0-9_]+$", max_length=80)]
-Code = Annotated[str, StringConstraints(pattern=r"^[^\x00]+$", max_length=80)]
+Code = Annotated[str, StringConstraints(pattern=r"^[^\x00/]+$", max_length=80)]
 SearchText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=200)]
 
 

@@ -112,12 +112,12 @@ class Item(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("item_detail", args=[self.pack.slug, self.code])
+
     @property
     def is_retired(self):
         return bool(self.attributes.get("retired"))
-
-    def get_absolute_url(self):
-        return reverse("item_detail", args=[self.pack.slug, self.code])
 
 
 class Link(models.Model):

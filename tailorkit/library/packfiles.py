@@ -178,7 +178,8 @@ def load_manifest(source):
         mark = getattr(exc, "problem_mark", None)
         where = _("line %(line)d, column %(col)d") % {"line": mark.line + 1, "col": mark.column + 1} if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise PackError([Problem(MANIFEST, where, "", _("is not valid YAML: %(problem)s") % {"problem": problem})]) from None
+        message = _("is not valid YAML: %(problem)s") % {"problem": problem}
+        raise PackError([Problem(MANIFEST, where, "", message)]) from None
     if not isinstance(data, dict):
         raise PackError([Problem(MANIFEST, message=_("must be a mapping of fields such as slug, name and items."))])
     return data

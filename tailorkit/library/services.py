@@ -6,6 +6,7 @@ either fully loaded or not at all.
 """
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,12 +38,12 @@ class LoadResult:
 
     @property
     def message(self):
+        names = {"pack": self.pack.name, "version": self.pack.version}
         if self.status == "unchanged":
-            return _("%(pack)s %(version)s was already loaded; nothing changed.") % {
-                "pack": self.pack.name, "version": self.pack.version}
+            return _("%(pack)s %(version)s was already loaded; nothing changed.") % names
         if self.status == "updated":
-            return _("%(pack)s updated to version %(version)s.") % {"pack": self.pack.name, "version": self.pack.version}
-        return _("%(pack)s %(version)s loaded.") % {"pack": self.pack.name, "version": self.pack.version}
+            return _("%(pack)s updated to version %(version)s.") % names
+        return _("%(pack)s %(version)s loaded.") % names
 
 
 # --- matching names to items -------------------------------------------------------------------
@@ -75,7 +76,7 @@ class ItemIndex:
 
 def _resolve_links(raw_links, *, owner_slug=None, packs=None):
     """Turn link dicts (with item names) into (from, to, weight, kind, source, where) rows, or problems."""
-    problems, resolved, indexes, seen = [], [], {}, {}
+    problems, resolved, indexes, seen, missing = [], [], {}, {}, set()
     packs = dict(packs or {})
     for link in raw_links:
         ends = []
@@ -86,8 +87,10 @@ def _resolve_links(raw_links, *, owner_slug=None, packs=None):
                 indexes[slug] = ItemIndex(pack) if pack else None
             index = indexes[slug]
             if index is None:
-                problems.append(Problem(link["file"], link["where"], f"{side}_pack",
-                                        _("pack '%(slug)s' is not loaded; load it first.") % {"slug": slug}))
+                if slug not in missing:  # once per pack, not once per row
+                    missing.add(slug)
+                    problems.append(Problem(link["file"], link["where"], f"{side}_pack",
+                                            _("pack '%(slug)s' is not loaded; load it first.") % {"slug": slug}))
                 ends.append(None)
                 continue
             item, message = index.find(link[f"{side}_item"])
@@ -118,6 +121,15 @@ def _resolve_links(raw_links, *, owner_slug=None, packs=None):
     return resolved, problems
 
 
+def _in_row_order(problems):
+    """Sort problems by file, then by the row or list index they point at (stable otherwise)."""
+    def key(problem):
+        match = re.search(r"\d+", problem.where)
+        return (problem.file != MANIFEST, problem.file, int(match.group()) if match else -1)
+
+    return sorted(problems, key=key)
+
+
 # --- validating ----------------------------------------------------------------------------------
 
 
@@ -137,9 +149,9 @@ def pack_validate(*, path=None, file=None):
             "version %(version)s of pack '%(slug)s' is already loaded with different content; "
             "give the changed pack a new version.") % {"version": parsed.version, "slug": parsed.slug}))
     resolved = []
-    if parsed.kind == PackKind.LINKS and parsed.links and not problems:
+    if parsed.kind == PackKind.LINKS and parsed.links:
         resolved, link_problems = _resolve_links(parsed.links, owner_slug=parsed.slug)
-        problems.extend(link_problems)
+        problems = _in_row_order(problems + link_problems)
     if problems:
         raise PackError(problems)
     return parsed, resolved, existing
@@ -303,7 +315,9 @@ def links_import_csv(*, file, from_pack, to_pack, source_default=None, user=None
     for row in rows:
         if not row["source"]:
             problems.append(Problem(name, row["where"], "source", _("is required when no default source is given.")))
-    if problems:
+    if not rows and not problems:
+        problems.append(Problem(name, "", "", _("has no links.")))
+    if problems and not rows:
         raise PackError(problems)
     if pack is None:
         pack, _created = ContentPack.objects.get_or_create(slug=f"{from_pack.slug}--{to_pack.slug}", defaults={
@@ -313,10 +327,11 @@ def links_import_csv(*, file, from_pack, to_pack, source_default=None, user=None
             "checksum": hashlib.sha256(text.encode()).hexdigest(),
             "uploaded_by": user if getattr(user, "is_authenticated", False) else None,
         })
-    resolved, problems = _resolve_links(rows, owner_slug=pack.slug, packs={from_pack.slug: from_pack,
-                                                                          to_pack.slug: to_pack})
-    if problems or not resolved:
-        raise PackError(problems or [Problem(name, "", "", _("has no links."))])
+    resolved, link_problems = _resolve_links(rows, owner_slug=pack.slug, packs={from_pack.slug: from_pack,
+                                                                                to_pack.slug: to_pack})
+    problems = _in_row_order(problems + link_problems)
+    if problems:
+        raise PackError(problems)
     counts = defaultdict(int)
     _write_links(pack, resolved, counts, replace=False)
     audit_record(action="library.links_imported", actor=user, target=pack.slug, request=request, details={

@@ -1,5 +1,119 @@
-from django.shortcuts import render
+from collections import defaultdict
+
+from django.contrib import messages
+from django.db.models import Count, Q, TextField
+from django.db.models.functions import Cast
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .display import attribute_rows, citation, rated_keys
+from .forms import PackUploadForm, SearchForm
+from .models import ContentPack, Item, Link, PackKind
+from .services import PackError, pack_load
+
+SEARCH_LIMIT = 200
 
 
 def library_home(request):
-    return render(request, "library/home.html")
+    packs = ContentPack.objects.annotate(
+        n_items=Count("items", distinct=True), n_categories=Count("categories", distinct=True),
+        n_links=Count("links", distinct=True),
+    ).order_by("name")
+    groups = defaultdict(list)
+    for pack in packs:
+        groups[pack.kind].append(pack)
+    sections = [(label, groups[kind]) for kind, label in PackKind.choices if groups[kind]]
+    return render(request, "library/home.html", {"sections": sections, "form": SearchForm()})
+
+
+def _tree(pack):
+    """Categories as nested (category, items, children) triples, plus items in no category."""
+    items = list(pack.items.select_related("category").filter(parent__isnull=True))
+    children = defaultdict(list)
+    for child in pack.items.filter(parent__isnull=False).order_by("order", "code"):
+        children[child.parent_id].append(child)
+    by_category = defaultdict(list)
+    for item in items:
+        by_category[item.category_id].append((item, children[item.pk]))
+    categories = list(pack.categories.all())
+    sub = defaultdict(list)
+    for category in categories:
+        sub[category.parent_id].append(category)
+
+    def node(category):
+        return {"category": category, "items": by_category[category.pk],
+                "children": [node(c) for c in sub[category.pk]]}
+
+    return [node(c) for c in sub[None]], by_category[None]
+
+
+def pack_detail(request, pack_slug):
+    pack = get_object_or_404(ContentPack, slug=pack_slug)
+    context = {"pack": pack}
+    if pack.kind == PackKind.LINKS:
+        context["links"] = pack.links.select_related("from_item__pack", "to_item__pack")
+    else:
+        context["tree"], context["loose_items"] = _tree(pack)
+        context["n_items"] = pack.items.count()
+    return render(request, "library/pack_detail.html", context)
+
+
+def item_detail(request, pack_slug, item_code):
+    item = get_object_or_404(Item.objects.select_related("pack", "category", "parent"),
+                             pack__slug=pack_slug, code=item_code)
+    pack_items = Item.objects.filter(pack=item.pack).only("attributes")
+    links = Link.objects.select_related("from_item__pack", "to_item__pack", "pack")
+    return render(request, "library/item_detail.html", {
+        "item": item, "pack": item.pack,
+        "attributes": attribute_rows(item.attributes, item_source=item.source, always=rated_keys(pack_items)),
+        "source_label": citation(item.source) if item.source else "",
+        "children": item.children.all(),
+        "links_out": links.filter(from_item=item), "links_in": links.filter(to_item=item),
+    })
+
+
+def _search(query, pack_slug):
+    # Aliases live in a JSON list; casting it to text lets one icontains cover every alias on
+    # both SQLite and PostgreSQL without a database-specific JSON search.
+    items = Item.objects.annotate(aliases_text=Cast("aliases", TextField())).filter(
+        Q(name__icontains=query) | Q(description__icontains=query) | Q(aliases_text__icontains=query)
+        | Q(code__iexact=query)
+    ).exclude(attributes__has_key="retired").select_related("pack", "category").order_by("pack__name", "order", "code")
+    if pack_slug:
+        items = items.filter(pack__slug=pack_slug)
+    items = list(items[: SEARCH_LIMIT + 1])
+    groups = defaultdict(list)
+    for item in items[:SEARCH_LIMIT]:
+        groups[item.pack].append(item)
+    return list(groups.items()), len(items) > SEARCH_LIMIT
+
+
+def library_search(request):
+    form = SearchForm(request.GET or None)
+    query, pack_slug, groups, truncated = "", "", [], False
+    if form.is_valid():
+        query, pack_slug = form.cleaned_data["q"].strip(), form.cleaned_data["pack"]
+        if query:
+            groups, truncated = _search(query, pack_slug)
+    context = {"form": form, "query": query, "pack_slug": pack_slug, "groups": groups, "truncated": truncated,
+               "packs": ContentPack.objects.exclude(kind=PackKind.LINKS).order_by("name"),
+               "n_results": sum(len(items) for _pack, items in groups)}
+    template = "library/search.html#results" if request.htmx else "library/search.html"
+    return render(request, template, context)
+
+
+def pack_upload(request):
+    # Staff only; everyone else gets 404 so the page does not reveal itself.
+    if not request.user.is_staff:
+        raise Http404
+    form = PackUploadForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = pack_load(file=form.cleaned_data["file"], user=request.user, request=request)
+        except PackError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, result.message)
+            return redirect("pack_detail", pack_slug=result.pack.slug)
+    return render(request, "library/upload.html", {"form": form, "errors": errors}, status=400 if errors else 200)

@@ -47,6 +47,7 @@ def test_it_rejects_an_unknown_token(alice, token_for, raw):
 def test_it_rejects_a_request_without_credentials(db):
     response = Client().get(URL)
     assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_it_rejects_the_token_of_a_deactivated_user(alice, token_for):

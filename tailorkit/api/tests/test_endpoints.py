@@ -114,3 +114,9 @@ def test_it_lists_links_between_packs(bearer, alice, library):
     assert link["weight"] == 0.8
     reversed_ = client.get("/api/library/links?from_pack=test-strategies").json()
     assert reversed_ == {"items": [], "count": 0}
+
+
+@pytest.mark.parametrize("membership_id", ["-1", "0", "99999999999999999999"])
+def test_it_answers_404_for_a_membership_id_out_of_range(bearer, org, alice, membership_id):
+    response = bearer(alice).get(f"/api/organisations/{org.slug}/memberships/{membership_id}")
+    assert response.status_code == 404
