@@ -21,8 +21,10 @@ class InvitationForm(forms.Form):
         label=_("Role"),
         choices=Role.choices,
         initial=Role.MEMBER,
-        help_text=_("Leads manage the team; core team members edit; viewers read; "
-                    "support practitioners from outside read and comment."),
+        help_text=_(
+            "Leads manage the team; core team members edit; viewers read; "
+            "support practitioners from outside read and comment."
+        ),
     )
 
 
@@ -44,6 +46,6 @@ class SignupForm(AllauthSignupForm):
         email = super().clean_email()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
-                _("An account with this email address already exists. Sign in, or reset your password if you forgot it.")
+                _("An account with this email address already exists. Sign in, or reset your password.")
             )
         return email

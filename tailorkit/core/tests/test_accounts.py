@@ -65,9 +65,14 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, alice):
 
 def test_an_unverified_address_cannot_sign_in(client, db, settings):
     settings.TAILORKIT_OPEN_SIGNUP = True
-    client.post(reverse("account_signup"), {
-        "email": "new@example.org", "password1": "another-long-passphrase-7", "password2": "another-long-passphrase-7",
-    })
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.org",
+            "password1": "another-long-passphrase-7",
+            "password2": "another-long-passphrase-7",
+        },
+    )
     client.post(reverse("account_logout"))
     response = sign_in(client, "new@example.org", "another-long-passphrase-7")
     assert response["Location"] == reverse("account_email_verification_sent")

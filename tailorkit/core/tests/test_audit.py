@@ -34,7 +34,9 @@ def test_the_admin_cannot_change_audit_events(admin_client, alice):
     event = audit_record(action="test.event", actor=alice)
     response = admin_client.post(reverse("admin:core_auditevent_change", args=[event.pk]), {"target": "x"})
     assert response.status_code == 403
-    assert admin_client.post(reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    )
     assert AuditEvent.objects.filter(pk=event.pk, target="").exists()
 
 

@@ -14,16 +14,25 @@ def production_env(tmp_path):
     block = re.search(r"```env\n(.*?)```", text, re.S).group(1)
     values = dict(line.split("=", 1) for line in block.splitlines() if line and not line.startswith("#"))
     # The check does not connect to the database; point the paths at a scratch folder.
-    values.update(TAILORKIT_DATA_DIR=str(tmp_path / "data"), STATIC_ROOT=str(tmp_path / "static"),
-                  DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    values.update(
+        TAILORKIT_DATA_DIR=str(tmp_path / "data"),
+        STATIC_ROOT=str(tmp_path / "static"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
     return values
 
 
 def run_check(env_vars):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(env_vars)
-    return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_documented_production_settings_pass_the_deploy_check(tmp_path):

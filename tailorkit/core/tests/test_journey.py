@@ -16,8 +16,9 @@ def packs(transactional_db):
     call_command("load_packs", verbosity=0)
 
 
-def test_a_lead_sets_up_an_organisation_and_a_colleague_joins(transactional_db, live_server, browser, packs,
-                                                            alice, password):
+def test_a_lead_sets_up_an_organisation_and_a_colleague_joins(
+    transactional_db, live_server, browser, packs, alice, password
+):
     lead = browser.new_context(base_url=live_server.url).new_page()
     lead.goto("/accounts/login/")
     lead.get_by_label("Email").fill(alice.email)
@@ -61,7 +62,10 @@ def test_a_lead_sets_up_an_organisation_and_a_colleague_joins(transactional_db, 
 
     # Bob browses and searches the library.
     colleague.get_by_role("link", name="Library").first.click()
-    expect(colleague.get_by_role("heading", name="ERIC implementation strategies").first).to_be_visible()
+    colleague.get_by_role("link", name="ERIC implementation strategies").click()
+    expect(colleague.get_by_role("heading", name="ERIC implementation strategies")).to_be_visible()
+    expect(colleague.get_by_text("Powell BJ").first).to_be_visible()  # the source is shown with the content
+    colleague.get_by_role("link", name="Library").first.click()
     colleague.get_by_role("searchbox").first.fill("audit and provide feedback")
     colleague.get_by_role("searchbox").first.press("Enter")
     colleague.get_by_role("link", name="Audit and provide feedback").first.click()

@@ -9,9 +9,15 @@ from tailorkit.core.models import AuditEvent, Invitation, Membership, Role
 
 def test_creating_an_organisation_makes_its_creator_the_lead(client_for, alice):
     client = client_for(alice)
-    response = client.post(reverse("organisation_create"), {
-        "name": "Riverside Clinic", "country": "Ireland", "language": "en", "sector": "mental_health",
-    })
+    response = client.post(
+        reverse("organisation_create"),
+        {
+            "name": "Riverside Clinic",
+            "country": "Ireland",
+            "language": "en",
+            "sector": "mental_health",
+        },
+    )
     org = alice.memberships.get(organisation__name="Riverside Clinic").organisation
     assert response.status_code == 302 and response["Location"] == reverse("organisation_detail", args=[org.slug])
     assert Membership.objects.get(organisation=org, user=alice).role == Role.LEAD
@@ -25,8 +31,9 @@ def test_it_shows_field_errors_for_a_blank_organisation_form(client_for, alice):
     assert not Membership.objects.filter(user=alice).exists()
 
 
-def test_a_lead_invites_by_email_and_the_link_works_once(client_for, alice, org, client,
-                                                       django_capture_on_commit_callbacks):
+def test_a_lead_invites_by_email_and_the_link_works_once(
+    client_for, alice, org, client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client_for(alice).post(reverse("member_list", args=[org.slug]), {"email": "erin@example.org", "role": "member"})
     assert len(mail.outbox) == 1
@@ -40,9 +47,15 @@ def test_a_lead_invites_by_email_and_the_link_works_once(client_for, alice, org,
     response = client.get(link.replace("http://testserver", ""), follow=True)
     assert "You are invited to join Northside Mental Health" in response.content.decode()
     # The invitation opens sign-up even though the instance is invitation-only.
-    response = client.post(reverse("account_signup"), {
-        "email": "erin@example.org", "password1": "a-long-unusual-passphrase-9", "password2": "a-long-unusual-passphrase-9",
-    }, follow=True)
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "erin@example.org",
+            "password1": "a-long-unusual-passphrase-9",
+            "password2": "a-long-unusual-passphrase-9",
+        },
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == reverse("invitation_detail")
     response = client.post(reverse("invitation_detail"), {"action": "accept"}, follow=True)
     assert Membership.objects.get(organisation=org, user__email="erin@example.org").role == Role.MEMBER
@@ -59,26 +72,37 @@ def test_sign_up_is_closed_without_an_invitation(client, db):
 
 def test_an_instance_setting_opens_sign_up(client, db, settings):
     settings.TAILORKIT_OPEN_SIGNUP = True
-    response = client.post(reverse("account_signup"), {
-        "email": "frank@example.org", "password1": "another-long-passphrase-7", "password2": "another-long-passphrase-7",
-    })
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "frank@example.org",
+            "password1": "another-long-passphrase-7",
+            "password2": "another-long-passphrase-7",
+        },
+    )
     assert response.status_code == 302
     assert len(mail.outbox) == 1 and "frank@example.org" in mail.outbox[0].to  # email verification
 
 
 def test_it_rejects_sign_up_with_a_taken_email(client, alice, settings):
     settings.TAILORKIT_OPEN_SIGNUP = True
-    response = client.post(reverse("account_signup"), {
-        "email": "alice@example.org", "password1": "another-long-passphrase-7", "password2": "another-long-passphrase-7",
-    })
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "alice@example.org",
+            "password1": "another-long-passphrase-7",
+            "password2": "another-long-passphrase-7",
+        },
+    )
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
     assert len(mail.outbox) == 0
 
 
 def test_an_expired_invitation_is_refused(client, alice, org):
-    invitation, token = services.invitation_create(organisation=org, email="gina@example.org", role="viewer",
-                                                   invited_by=alice)
+    invitation, token = services.invitation_create(
+        organisation=org, email="gina@example.org", role="viewer", invited_by=alice
+    )
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=invitation.created_at)
     response = client.get(reverse("invitation_open", args=[token]), follow=True)
     assert response.status_code == 410
@@ -94,7 +118,9 @@ def test_an_unknown_invitation_token_reveals_nothing(client, db):
 
 def test_it_refuses_to_invite_an_existing_member(client_for, alice, bob, org, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(alice).post(reverse("member_list", args=[org.slug]), {"email": "BOB@example.org", "role": "member"})
+        response = client_for(alice).post(
+            reverse("member_list", args=[org.slug]), {"email": "BOB@example.org", "role": "member"}
+        )
     assert response.status_code == 200
     assert "already a member" in response.content.decode()
     assert not Invitation.objects.exists()
@@ -102,7 +128,9 @@ def test_it_refuses_to_invite_an_existing_member(client_for, alice, bob, org, dj
 
 
 def test_a_newer_invitation_replaces_the_pending_one(alice, org):
-    first, first_token = services.invitation_create(organisation=org, email="h@example.org", role="member", invited_by=alice)
+    first, first_token = services.invitation_create(
+        organisation=org, email="h@example.org", role="member", invited_by=alice
+    )
     services.invitation_create(organisation=org, email="h@example.org", role="viewer", invited_by=alice)
     first.refresh_from_db()
     assert first.status == Invitation.Status.REVOKED

@@ -37,8 +37,9 @@ PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 @pytest.fixture
 def values(alice, bob, org):
-    invitation, _ = services.invitation_create(organisation=org, email="new@example.org", role="member",
-                                               invited_by=alice)
+    invitation, _ = services.invitation_create(
+        organisation=org, email="new@example.org", role="member", invited_by=alice
+    )
     return {
         "org_slug": org.slug,
         "membership_id": Membership.objects.get(organisation=org, user=bob).pk,

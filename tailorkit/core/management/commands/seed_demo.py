@@ -36,15 +36,16 @@ class Command(BaseCommand):
         elif not user.check_password(password):
             user.set_password(password)
             user.save(update_fields=["password"])
-        EmailAddress.objects.update_or_create(
-            user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
-        )
+        EmailAddress.objects.update_or_create(user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True})
         org = Organisation.objects.filter(memberships__user=user, name=DEMO_ORG).first()
         if org is None:
-            org = services.organisation_create(user=user, name=DEMO_ORG, country="Netherlands",
-                                               language="en", sector="mental_health")
+            org = services.organisation_create(
+                user=user, name=DEMO_ORG, country="Netherlands", language="en", sector="mental_health"
+            )
         Membership.objects.update_or_create(organisation=org, user=user, defaults={"role": Role.LEAD})
-        self.stdout.write(self.style.SUCCESS(
-            "\n  Demo organisation: %s\n  Sign in at http://127.0.0.1:8000/accounts/login/\n"
-            "  Email:    %s\n  Password: %s\n" % (org.name, DEMO_EMAIL, password)
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\n  Demo organisation: {org.name}\n  Sign in at http://127.0.0.1:8000/accounts/login/\n"
+                f"  Email:    {DEMO_EMAIL}\n  Password: {password}\n"
+            )
+        )
