@@ -11,6 +11,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	@scripts/ensure-system-deps
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 

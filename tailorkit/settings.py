@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "csp",
     "tailorkit.core",
     "tailorkit.library",
+    "tailorkit.projects",
+    "tailorkit.consultations",
     "tailorkit.api",
 ]
 
