@@ -1,0 +1,1 @@
+"""Writes for the tailoring cycle, one module per part of it (the only write path)."""

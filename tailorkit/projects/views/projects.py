@@ -1,0 +1,134 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from tailorkit.core.permissions import can, get_organisation_or_404
+
+from ..access import get_project_or_404
+from ..forms import ProjectForm
+from ..guidance import GUIDANCE, load_principles, principles_for
+from ..models import STEP_ORDER, Project, Step
+from ..progress import project_progress
+from ..services import projects as services
+from ..services.concurrency import StaleEdit
+
+
+def form_errors_from(exc, form):
+    for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+@login_required
+def project_list(request, org_slug):
+    org = get_organisation_or_404(request.user, org_slug)
+    show_archived = request.GET.get("archived") == "1"
+    projects = (Project.objects.filter(organisation=org,
+                                       status=Project.Status.ARCHIVED if show_archived else Project.Status.ACTIVE)
+                .select_related("owner").annotate(n_iterations=Count("iterations")))
+    n_archived = Project.objects.filter(organisation=org, status=Project.Status.ARCHIVED).count()
+    return render(request, "projects/project_list.html", {
+        "org": org, "projects": projects, "show_archived": show_archived, "n_archived": n_archived,
+        "can_edit": can(request.user, "edit", org),
+    })
+
+
+@login_required
+def project_create(request, org_slug):
+    org = get_organisation_or_404(request.user, org_slug, "edit")
+    form = ProjectForm(request.POST or None, organisation=org, team_choices=services.team_candidates(org))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = services.project_create(
+                organisation=org, user=request.user, name=data["name"], service=data["service"],
+                determinant_pack=data["determinant_pack"], strategy_pack=data["strategy_pack"],
+                team=list(data["team"]), started_on=data.get("started_on"))
+        except ValidationError as exc:
+            form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Project created. Start with step 1: your goals and barriers."))
+            return redirect("project_home", org_slug=org.slug, project_id=project.pk)
+    return render(request, "projects/project_form.html", {"org": org, "form": form})
+
+
+@login_required
+def project_edit(request, org_slug, project_id):
+    project = get_project_or_404(request, org_slug, project_id, "edit")
+    org = project.organisation
+    form = ProjectForm(request.POST or None, instance=project, organisation=org, editing=True,
+                       team_choices=services.team_candidates(org),
+                       initial={"version": project.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.project_update(project=project, user=request.user, version=data.get("version"),
+                                    name=data["name"], service=data["service"], team=list(data["team"]),
+                                    started_on=data.get("started_on"))
+        except StaleEdit as exc:
+            conflict = exc
+            project.refresh_from_db()
+            form = ProjectForm(request.POST, instance=project, organisation=org, editing=True,
+                               team_choices=services.team_candidates(org))
+            form.data = form.data.copy()
+            form.data["version"] = exc.current.version
+        except ValidationError as exc:
+            form_errors_from(exc, form)
+        else:
+            messages.success(request, _("Project details saved."))
+            return redirect("project_home", org_slug=org.slug, project_id=project.pk)
+    return render(request, "projects/project_form.html", {"org": org, "form": form, "project": project,
+                                                          "conflict": conflict})
+
+
+@login_required
+def project_home(request, org_slug, project_id):
+    project = get_project_or_404(request, org_slug, project_id)
+    iteration = project.current_iteration
+    states, next_action = project_progress(project, iteration)
+    principles = load_principles()
+    steps = [{"step": s, "label": Step(s).label, "state": states[s], "guidance": GUIDANCE[s],
+              "principles": principles_for(s, principles), "current": project.step == s} for s in STEP_ORDER]
+    return render(request, "projects/project_home.html", {
+        "project": project, "org": project.organisation, "iteration": iteration, "steps": steps,
+        "next_action": next_action, "can_edit": can(request.user, "edit", project),
+        "iterations": project.iterations.order_by("number"),
+    })
+
+
+@login_required
+def project_guide(request, org_slug, project_id, step):
+    """Guidance for any step, readable at any time, including steps not reached yet."""
+    project = get_project_or_404(request, org_slug, project_id)
+    if step not in Step.values:
+        from django.http import Http404
+
+        raise Http404
+    principles = principles_for(step, load_principles())
+    return render(request, "projects/project_guide.html", {
+        "project": project, "org": project.organisation, "step": step, "label": Step(step).label,
+        "guidance": GUIDANCE[step], "principles": principles,
+    })
+
+
+@login_required
+def project_archive(request, org_slug, project_id):
+    project = get_project_or_404(request, org_slug, project_id, "edit")
+    restoring = project.status == Project.Status.ARCHIVED
+    if request.method == "POST":
+        try:
+            if restoring:
+                services.project_restore(project=project, user=request.user, request=request)
+                messages.success(request, _("Project restored."))
+            else:
+                services.project_archive(project=project, user=request.user, request=request)
+                messages.success(request, _("Project archived. You can restore it from the archived list."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("project_list", org_slug=project.organisation.slug)
+    return render(request, "projects/project_archive.html", {"project": project, "org": project.organisation,
+                                                             "restoring": restoring})
