@@ -60,5 +60,6 @@ def principles_for(step, principles):
 def load_principles():
     from tailorkit.library.models import Item
 
-    return list(Item.objects.filter(pack__slug="tailoring-principles", category__isnull=False)
-                .exclude(attributes__retired=True).order_by("order", "id"))
+    items = Item.objects.filter(pack__slug="tailoring-principles", category__isnull=False).order_by("order", "id")
+    # Filtered in Python: excluding on a JSON key also drops rows that lack the key (SQL NULL).
+    return [item for item in items if not item.is_retired]

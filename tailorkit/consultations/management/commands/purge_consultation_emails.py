@@ -1,0 +1,12 @@
+from django.core.management.base import BaseCommand
+
+from tailorkit.consultations.delivery import consultation_emails_purge_due, email_retention_days
+
+
+class Command(BaseCommand):
+    help = ("Delete invitees' email addresses of consultations closed more than "
+            "TAILORKIT_CONSULTATION_EMAIL_RETENTION_DAYS (default 30) days ago. Run daily.")
+
+    def handle(self, *args, **options):
+        count = consultation_emails_purge_due()
+        self.stdout.write(f"{count} address(es) deleted (retention {email_retention_days()} days).")

@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from tailorkit.consultations.delivery import reminders_send_due
+
+
+class Command(BaseCommand):
+    help = "Queue the consultation reminders that are due (run every few minutes from cron or a timer)."
+
+    def handle(self, *args, **options):
+        count = reminders_send_due()
+        self.stdout.write(f"{count} reminder(s) queued.")

@@ -1,0 +1,19 @@
+import pytest
+from django.core.management import call_command
+
+from tailorkit.library.models import ContentPack
+from tailorkit.projects.services import projects as project_services
+
+
+@pytest.fixture
+def packs(db):
+    call_command("load_packs", verbosity=0)
+
+
+@pytest.fixture
+def project(packs, org, alice, bob):
+    return project_services.project_create(
+        organisation=org, user=alice, name="iCBT in primary care", service="Internet-delivered CBT",
+        determinant_pack=ContentPack.objects.get(slug="icbt-determinants"),
+        strategy_pack=ContentPack.objects.get(slug="eric"), team=[alice, bob],
+    )
