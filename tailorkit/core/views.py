@@ -59,8 +59,10 @@ def organisation_detail(request, org_slug):
     org = get_organisation_or_404(request.user, org_slug)
     request.session["current_organisation"] = org.pk
     members = Membership.objects.filter(organisation=org).select_related("user")
+    # Read through the relation so core does not import the projects app (data flows one way).
+    projects = org.projects.filter(status="active").order_by("-last_activity_at")[:10]
     return render(request, "core/organisation_detail.html", {
-        "org": org, "members": members,
+        "org": org, "members": members, "projects": projects, "can_edit": can(request.user, "edit", org),
         "can_manage": can(request.user, "manage_members", org),
         "can_edit_org": can(request.user, "manage_organisation", org),
     })

@@ -36,7 +36,25 @@ PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 
 @pytest.fixture
-def values(alice, bob, org):
+def sweep_project(alice, bob, org):
+    """A project of alice's organisation on two tiny packs (loading the real packs for every
+    route would make the sweep slow)."""
+    from tailorkit.library.models import Category, ContentPack, Item
+    from tailorkit.projects.services.projects import project_create
+
+    packs = {}
+    for slug, kind in (("sweep-determinants", "determinants"), ("sweep-strategies", "strategies")):
+        pack = ContentPack.objects.create(slug=slug, name=slug, version="1", kind=kind, source="test", licence="test",
+                                          checksum="0" * 64)
+        category = Category.objects.create(pack=pack, code="c", name="Category")
+        Item.objects.create(pack=pack, category=category, code="1", name=f"{kind} one")
+        packs[kind] = pack
+    return project_create(organisation=org, user=alice, name="Swept", service="iCBT", team=[alice, bob],
+                          determinant_pack=packs["determinants"], strategy_pack=packs["strategies"])
+
+
+@pytest.fixture
+def values(alice, bob, org, sweep_project):
     invitation, _ = services.invitation_create(
         organisation=org, email="new@example.org", role="member", invited_by=alice
     )
@@ -44,6 +62,9 @@ def values(alice, bob, org):
         "org_slug": org.slug,
         "membership_id": Membership.objects.get(organisation=org, user=bob).pk,
         "invitation_id": invitation.uuid,
+        "project_id": sweep_project.pk,
+        # Guidance pages exist for every step; "goals" is one of them.
+        "step": "goals",
     }
 
 
