@@ -8,7 +8,10 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
+from django.http import Http404
+
 from tailorkit.core.models import hash_token
+from tailorkit.core.permissions import organisations_for
 
 from .models import ApiToken
 
@@ -41,7 +44,18 @@ class TokenAuth(HttpBearer):
         # Code below the API (permissions, history middleware) reads request.user.
         request.user = api_token.user
         request.api_token = api_token
+        guard_organisation(request, api_token.user)
         return api_token.user
+
+
+def guard_organisation(request, user):
+    """Refuse a route of an organisation the caller is not in with 404, *before* ninja parses the
+    request body: otherwise an outsider's malformed write would get a 422 where everyone else's
+    answer for a foreign organisation is 404."""
+    match = getattr(request, "resolver_match", None)
+    slug = match.kwargs.get("org_slug") if match else None
+    if slug is not None and not organisations_for(user).filter(slug=slug).exists():
+        raise Http404
 
 
 class BrowserSessionAuth(SessionAuth):
@@ -50,6 +64,12 @@ class BrowserSessionAuth(SessionAuth):
     ninja's session auth checks CSRF on unsafe methods (csrf=True), which keeps a malicious site
     from using a visitor's session once the API gains write routes.
     """
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user:
+            guard_organisation(request, user)
+        return user
 
 
 token_auth = TokenAuth()

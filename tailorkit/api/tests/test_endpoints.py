@@ -52,9 +52,11 @@ def test_it_does_not_reach_a_membership_through_another_organisation(bearer, org
     assert bearer(alice).get(f"/api/organisations/{org.slug}/memberships/{theirs.pk}").status_code == 404
 
 
-def test_it_turns_away_malformed_parameters_with_422(bearer, alice):
+def test_it_turns_away_malformed_parameters_with_422(bearer, alice, org):
     client = bearer(alice)
-    assert client.get("/api/organisations/x/memberships/not-a-number").status_code == 422
+    assert client.get(f"/api/organisations/{org.slug}/memberships/not-a-number").status_code == 422
+    # An organisation the caller is not in is refused before any parameter is read.
+    assert client.get("/api/organisations/x/memberships/not-a-number").status_code == 404
     assert client.get("/api/library/links?limit=0").status_code == 422
     assert client.get("/api/library/links?offset=99999999999999999999").status_code == 422
     assert client.get("/api/library/links?from_pack=%00").status_code == 422
