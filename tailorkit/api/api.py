@@ -5,7 +5,7 @@ from ninja.errors import AuthenticationError
 
 from .auth import session_auth, token_auth
 from .docs import ServerRenderedDocs
-from .routers import core, library
+from .routers import core, library, projects
 
 
 class TailorkitAPI(NinjaAPI):
@@ -31,6 +31,7 @@ api = TailorkitAPI(
 )
 api.add_router("", core.router)
 api.add_router("", library.router)
+api.add_router("", projects.router)
 
 
 @api.exception_handler(AuthenticationError)

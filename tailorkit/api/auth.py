@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
-
-from django.http import Http404
 
 from tailorkit.core.models import hash_token
 from tailorkit.core.permissions import organisations_for

@@ -23,6 +23,7 @@ GLOBAL = "global"
 PATH_PARAMETERS = {
     "org_slug": (ORGANISATION_OWNED, lambda ctx: ctx["org"].slug),
     "membership_id": (ORGANISATION_OWNED, lambda ctx: ctx["membership"].pk),
+    "project_id": (ORGANISATION_OWNED, lambda ctx: ctx["project"].pk),
     "pack_slug": (GLOBAL, lambda ctx: ctx["library"]["determinants"].slug),
     "item_code": (GLOBAL, lambda ctx: ctx["library"]["barrier"].code),
 }
@@ -67,7 +68,12 @@ def _call(client, method, url, query):
 
 @pytest.fixture
 def sweep(org, alice, bob, mallory, library, token_for):
+    from tailorkit.projects.services.projects import project_create
+
+    project = project_create(organisation=org, user=alice, name="Swept", service="iCBT", team=[alice, bob],
+                             determinant_pack=library["determinants"], strategy_pack=library["strategies"])
     return {
+        "project": project,
         "org": org,
         "membership": Membership.objects.get(organisation=org, user=bob),
         "library": library,
@@ -103,5 +109,5 @@ def test_an_outsider_gets_404_on_every_route_of_another_organisation(sweep):
 
 
 def test_the_sweep_fails_loudly_for_a_parameter_it_does_not_know():
-    with pytest.raises(pytest.fail.Exception, match="project_id"):
-        _fill("/api/organisations/{org_slug}/projects/{project_id}", {}, {})
+    with pytest.raises(pytest.fail.Exception, match="widget_id"):
+        _fill("/api/organisations/{org_slug}/widgets/{widget_id}", {}, {})
