@@ -123,7 +123,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'tailorkit.sqlite3'}"),
-        conn_max_age=int(env("CONN_MAX_AGE", "600")),
+        # Persistent connections in production; none under pytest, where the live-server thread's
+        # connection would otherwise keep the test database busy at teardown.
+        conn_max_age=0 if "pytest" in sys.modules else int(env("CONN_MAX_AGE", "600")),
         conn_health_checks=True,
     )
 }
