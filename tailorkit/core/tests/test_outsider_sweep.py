@@ -10,6 +10,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tailorkit.consultations.tests.factories import sweep_values as consultation_sweep_values
 from tailorkit.core import services
 from tailorkit.core.models import Membership
 
@@ -53,6 +54,41 @@ def sweep_project(alice, bob, org):
                           determinant_pack=packs["determinants"], strategy_pack=packs["strategies"])
 
 
+def step12_values(project, user):
+    """Steps 1–2 of a project: a goal, a barrier and a strategy option."""
+    from tailorkit.projects.services import step1, step2
+
+    goal = step1.goal_create(project=project, user=user, target_group="Adults", end_goal="More patients")
+    barrier = step1.barrier_add_custom(project=project, user=user, name="No rooms", category="Resources")
+    option = step2.option_add_custom(project=project, user=user, barrier=barrier, name="Rooms", description="d")
+    return {"goal_id": goal.pk, "barrier_id": barrier.pk, "option_id": option.pk}
+
+
+def step34_values(project, user):
+    """Steps 3–4 of a project: a task, a success criterion and a review."""
+    from django.utils import timezone
+
+    from tailorkit.projects.services import step3, step4
+
+    iteration = project.iterations.get()
+    task = step3.task_create(iteration=iteration, user=user, title="Book rooms")
+    criterion = step3.criterion_create(iteration=iteration, user=user, description="More referrals")
+    review = step4.review_create(iteration=iteration, user=user, review_date=timezone.localdate(),
+                                 what_was_done="Booked")
+    return {"task_id": task.pk, "criterion_id": criterion.pk, "review_id": review.pk}
+
+
+def records_values(project, user):
+    """Records of a project: an effort entry of the lead (only its author may delete it)."""
+    from django.utils import timezone
+
+    from tailorkit.projects.services.effort import effort_log
+
+    entry = effort_log(project=project, user=user, date=timezone.localdate(), minutes=30, activity="Met",
+                       step="goals")
+    return {"entry_id": entry.pk}
+
+
 @pytest.fixture
 def values(alice, bob, org, sweep_project):
     invitation, _ = services.invitation_create(
@@ -65,6 +101,10 @@ def values(alice, bob, org, sweep_project):
         "project_id": sweep_project.pk,
         # Guidance pages exist for every step; "goals" is one of them.
         "step": "goals",
+        **step12_values(sweep_project, alice),
+        **step34_values(sweep_project, alice),
+        **records_values(sweep_project, alice),
+        **consultation_sweep_values(org, alice),
     }
 
 
