@@ -1,4 +1,7 @@
-"""Create the demo organisation and its lead account (idempotent). Used by `make run`."""
+"""Create the demo organisation, its accounts and a demo project (idempotent). Used by `make run`.
+
+It lives in the projects app because it builds a project; core stays free of imports from above.
+"""
 
 import secrets
 
@@ -9,6 +12,9 @@ from django.db import transaction
 
 from tailorkit.core import services
 from tailorkit.core.models import Membership, Organisation, Role, User
+from tailorkit.projects.demo import demo_project_create
+
+DEMO_MEMBER = "sam@tailorkit.local"
 
 DEMO_EMAIL = "demo@tailorkit.local"
 DEMO_ORG = "Demo Community Mental Health Service"
@@ -25,7 +31,7 @@ def _demo_password():
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) the demo organisation and its implementation lead."
+    help = "Create (or refresh) the demo organisation, its implementation lead and a demo project."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -43,6 +49,13 @@ class Command(BaseCommand):
                 user=user, name=DEMO_ORG, country="Netherlands", language="en", sector="mental_health"
             )
         Membership.objects.update_or_create(organisation=org, user=user, defaults={"role": Role.LEAD})
+        member = User.objects.filter(email=DEMO_MEMBER).first()
+        if member is None:
+            # A colleague on the team; no usable password, the demo signs in as the lead only.
+            member = User.objects.create_user(email=DEMO_MEMBER, password=None, name="Sam Therapist")
+        Membership.objects.get_or_create(organisation=org, user=member, defaults={"role": Role.MEMBER})
+        project, created = demo_project_create(organisation=org, lead=user, member=member)
+        self.stdout.write(f"  Demo project: {project.name} ({'created' if created else 'already there'})")
         self.stdout.write(
             self.style.SUCCESS(
                 f"\n  Demo organisation: {org.name}\n  Sign in at http://127.0.0.1:8000/accounts/login/\n"
