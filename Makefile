@@ -27,7 +27,6 @@ run: install demo
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_packs
 	$(BIN)/python manage.py seed_demo
 
