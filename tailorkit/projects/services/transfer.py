@@ -1,0 +1,651 @@
+"""JSON export and import of a whole project with its history (issue 3, point 10).
+
+The format is described key by key in docs/project-format.md. In short: one object per row, in
+flat lists per kind, each with an opaque ``ref`` that other rows use to point at it; people are
+e-mail addresses; library items are ``{"pack": slug, "code": code}``; the ``history`` list holds
+every past version of every row (a full snapshot each time), so the importing site gets the same
+record a research trial needs.
+
+Import validates the whole file before it writes anything, reports every problem with its JSON
+path, and writes in one transaction. Imported history becomes real django-simple-history rows
+with their original dates (and authors, when they are members of the importing organisation), so
+the timeline and "as it was on a date" work on an imported project exactly as on the original.
+Rows that were deleted before the export exist only in ``history``; they get negative ids in the
+history tables so they can never collide with a live row of this site.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from tailorkit.core.models import User
+from tailorkit.core.permissions import can
+from tailorkit.core.services import audit_record
+from tailorkit.library.models import ContentPack, Item
+
+from ..models import (
+    PROCTOR_FIELDS,
+    TIDIER_FIELDS,
+    Appraisal,
+    Barrier,
+    BarrierRating,
+    Decision,
+    EffortEntry,
+    Focus,
+    Goal,
+    Iteration,
+    Judgement,
+    Project,
+    Review,
+    Specification,
+    StrategyOption,
+    SuccessCriterion,
+    Task,
+)
+from .projects import team_candidates
+from .timeline import KINDS as TIMELINE_KINDS
+from .timeline import history_querysets
+
+FORMAT = "tailorkit.project"
+VERSION = 1
+MAX_ERRORS = 50
+
+# kind → (list key, model, exported fields). The list order is the creation order on import:
+# every row only points at rows of kinds listed before it (Iteration.chosen_option is set later).
+KINDS = {
+    "goal": ("goals", Goal, ["target_group", "end_goal", "emphasis", "created_by", "created_at"]),
+    "barrier": ("barriers", Barrier, ["item", "custom_name", "custom_category", "notes", "created_by",
+                                      "created_at"]),
+    "barrier_rating": ("barrier_ratings", BarrierRating, ["barrier", "rated_by", "importance", "changeability",
+                                                          "updated_at"]),
+    "strategy_option": ("strategy_options", StrategyOption, ["barrier", "item", "custom_name", "description",
+                                                             "created_by", "created_at"]),
+    "appraisal": ("appraisals", Appraisal, ["option", "criterion", "rating", "note", "updated_by", "updated_at"]),
+    "iteration": ("iterations", Iteration, ["number", "back_to", "started_at", "focus_reason", "chosen_option",
+                                            "choice_justification"]),
+    "focus": ("focus", Focus, ["iteration", "goal", "barrier"]),
+    "specification": ("specifications", Specification, ["iteration", *TIDIER_FIELDS, *PROCTOR_FIELDS,
+                                                         "updated_by", "updated_at"]),
+    "task": ("tasks", Task, ["iteration", "title", "owner", "due_date", "status"]),
+    "success_criterion": ("success_criteria", SuccessCriterion, ["iteration", "description", "target_value",
+                                                                 "target_unit", "target_date"]),
+    "review": ("reviews", Review, ["iteration", "review_date", "what_was_done", "evidence", "created_by"]),
+    "judgement": ("judgements", Judgement, ["review", "criterion", "verdict", "evidence"]),
+    "decision": ("decisions", Decision, ["iteration", "review", "kind", "reason", "decided_by", "decided_at"]),
+    "effort": ("effort", EffortEntry, ["user", "date", "minutes", "step", "activity"]),
+}
+PROJECT_FIELDS = ["name", "service", "determinant_pack", "strategy_pack", "owner", "step", "status",
+                  "started_on", "created_at", "last_activity_at"]
+ALL_KINDS = {"project": ("project", Project, PROJECT_FIELDS), **KINDS}
+KIND_OF_MODEL = {model: kind for kind, (_key, model, _f) in ALL_KINDS.items()}
+# Set by ``auto_now``/``auto_now_add`` on save; restored with an update after the insert.
+STAMPS = {"created_at", "updated_at"}
+HISTORY_TYPES = {"created": "+", "changed": "~", "deleted": "-"}
+
+
+def _ref(kind, pk):
+    return f"{kind}-{pk}"
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+# --- Export ------------------------------------------------------------------------------------------
+
+
+class _Lookups:
+    def __init__(self, user_ids, item_ids):
+        self.emails = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "email"))
+        self.items = {i.pk: {"pack": i.pack.slug, "code": i.code}
+                      for i in Item.objects.filter(pk__in=item_ids).select_related("pack")}
+        self.packs = {}
+
+
+def _serialise(model, obj, fields, lookups):
+    out = {}
+    for name in fields:
+        f = model._meta.get_field(name)
+        value = getattr(obj, f.attname)
+        if isinstance(f, models.ForeignKey):
+            target = f.related_model
+            if value is None:
+                out[name] = None
+            elif target is User:
+                out[name] = lookups.emails.get(value)
+            elif target is Item:
+                out[name] = lookups.items.get(value)
+            elif target is ContentPack:
+                out[name] = lookups.packs.get(value)
+            else:
+                out[name] = _ref(KIND_OF_MODEL[target], value)
+        elif isinstance(value, (datetime,)) or hasattr(value, "isoformat"):
+            out[name] = _iso(value)
+        elif isinstance(value, Decimal):
+            out[name] = str(value)
+        else:
+            out[name] = value
+    return out
+
+
+def _fk_ids(model, rows, fields, target):
+    ids = set()
+    for name in fields:
+        f = model._meta.get_field(name)
+        if isinstance(f, models.ForeignKey) and f.related_model is target:
+            ids |= {getattr(r, f.attname) for r in rows}
+    return ids - {None}
+
+
+def project_export(*, project, user, request=None):
+    """The whole project as a dict in the documented format (version 1). An audit event."""
+    project = Project.objects.select_related("determinant_pack", "strategy_pack").get(pk=project.pk)
+    live = {"project": [project]}
+    live["goal"] = list(Goal.objects.filter(project=project).order_by("pk"))
+    live["barrier"] = list(Barrier.objects.filter(project=project).order_by("pk"))
+    live["barrier_rating"] = list(BarrierRating.objects.filter(barrier__project=project).order_by("pk"))
+    live["strategy_option"] = list(StrategyOption.objects.filter(project=project).order_by("pk"))
+    live["appraisal"] = list(Appraisal.objects.filter(option__project=project).order_by("pk"))
+    live["iteration"] = list(Iteration.objects.filter(project=project).order_by("number"))
+    live["focus"] = list(Focus.objects.filter(iteration__project=project).order_by("pk"))
+    live["specification"] = list(Specification.objects.filter(iteration__project=project).order_by("pk"))
+    live["task"] = list(Task.objects.filter(project=project).order_by("pk"))
+    live["success_criterion"] = list(SuccessCriterion.objects.filter(project=project).order_by("pk"))
+    live["review"] = list(Review.objects.filter(project=project).order_by("pk"))
+    live["judgement"] = list(Judgement.objects.filter(review__project=project).order_by("pk"))
+    live["decision"] = list(Decision.objects.filter(project=project).order_by("pk"))
+    live["effort"] = list(EffortEntry.objects.filter(project=project).order_by("pk"))
+
+    history = {}
+    for tkind, qs in history_querysets(project).items():
+        model = TIMELINE_KINDS[tkind][0]
+        history[KIND_OF_MODEL[model]] = list(qs.order_by("history_date", "history_id"))
+
+    user_ids = set(project.team.values_list("pk", flat=True))
+    item_ids = set()
+    for kind, (_key, model, fields) in ALL_KINDS.items():
+        rows = live[kind] + history[kind]
+        user_ids |= _fk_ids(model, rows, fields, User)
+        user_ids |= {h.history_user_id for h in history[kind]} - {None}
+        item_ids |= _fk_ids(model, rows, fields, Item)
+    lookups = _Lookups(user_ids, item_ids)
+    lookups.packs = {project.determinant_pack_id: project.determinant_pack.slug,
+                     project.strategy_pack_id: project.strategy_pack.slug}
+
+    data = {
+        "format": FORMAT, "version": VERSION, "exported_at": timezone.now().isoformat(),
+        "project": {"ref": _ref("project", project.pk), **_serialise(Project, project, PROJECT_FIELDS, lookups),
+                    "team": sorted(lookups.emails[pk] for pk in project.team.values_list("pk", flat=True))},
+    }
+    for kind, (key, model, fields) in KINDS.items():
+        data[key] = [{"ref": _ref(kind, o.pk), **_serialise(model, o, fields, lookups)} for o in live[kind]]
+    types = {v: k for k, v in HISTORY_TYPES.items()}
+    entries = []
+    for kind, (_key, model, fields) in ALL_KINDS.items():
+        for h in history[kind]:
+            entries.append((h.history_date, kind, h.history_id, {
+                "kind": kind, "ref": _ref(kind, h.id), "type": types[h.history_type],
+                "date": h.history_date.isoformat(), "user": lookups.emails.get(h.history_user_id),
+                "reason": h.history_change_reason or "", "data": _serialise(model, h, fields, lookups)}))
+    entries.sort(key=lambda e: e[:3])
+    data["history"] = [e[3] for e in entries]
+    audit_record(action="project.exported", actor=user, organisation=project.organisation, target=project.name,
+                 details={"format": "json", "project_id": project.pk}, request=request)
+    return data
+
+
+# --- Import: validation ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    project: Project
+    notes: list = field(default_factory=list)
+
+
+class _Checker:
+    """Walks the file, collects every error with its JSON path, and converts values."""
+
+    def __init__(self, organisation):
+        self.errors = []
+        self.organisation = organisation
+        self.refs = {kind: set() for kind in ALL_KINDS}          # live rows
+        self.history_refs = {kind: set() for kind in ALL_KINDS}  # rows known only from history
+        self.packs = {}                                          # "determinant"/"strategy" → ContentPack
+        self.items = {}                                          # (pack slug, code) → Item
+
+    def error(self, path, message):
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(f"{path}: {message}")
+
+    def value(self, model, name, raw, path, *, refs):
+        """Check one field; return the Python value (refs and e-mails stay as they are)."""
+        f = model._meta.get_field(name)
+        if raw is None:
+            if f.null:
+                return None
+            self.error(path, _("is required"))
+            return None
+        if isinstance(f, models.ForeignKey):
+            target = f.related_model
+            if target is User:
+                if not isinstance(raw, str) or "@" not in raw:
+                    self.error(path, _("must be an e-mail address"))
+                return raw.strip().lower() if isinstance(raw, str) else None
+            if target is ContentPack:
+                return raw
+            if target is Item:
+                return self._item(model, raw, path)
+            kind = KIND_OF_MODEL[target]
+            if not isinstance(raw, str) or raw not in refs[kind]:
+                self.error(path, _("unknown %(kind)s '%(ref)s'") % {"kind": kind.replace("_", " "), "ref": raw})
+            return raw
+        if isinstance(f, (models.CharField, models.TextField)):
+            if not isinstance(raw, str):
+                self.error(path, _("must be text"))
+                return ""
+            if f.max_length and len(raw) > f.max_length:
+                self.error(path, _("too long (max %(n)d)") % {"n": f.max_length})
+            if f.choices and raw not in dict(f.flatchoices):
+                self.error(path, _("'%(v)s' is not one of: %(choices)s") % {
+                    "v": raw, "choices": ", ".join(repr(c) for c in dict(f.flatchoices))})
+            if not f.blank and not raw.strip():
+                self.error(path, _("may not be empty"))
+            return raw
+        if isinstance(f, models.DateTimeField):
+            parsed = parse_datetime(raw) if isinstance(raw, str) else None
+            if parsed is None:
+                self.error(path, _("must be a date and time like 2026-03-01T09:30:00+00:00"))
+                return None
+            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+        if isinstance(f, models.DateField):
+            try:
+                parsed = parse_date(raw) if isinstance(raw, str) else None
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                self.error(path, _("must be a date like 2026-03-01"))
+            return parsed
+        if isinstance(f, models.DecimalField):
+            try:
+                number = Decimal(str(raw)) if not isinstance(raw, bool) else None
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
+                self.error(path, _("must be a number"))
+                return None
+            return self._validators(f, number, path)
+        if isinstance(f, models.IntegerField):
+            if not isinstance(raw, int) or isinstance(raw, bool):
+                self.error(path, _("must be a whole number"))
+                return None
+            return self._validators(f, raw, path)
+        return raw
+
+    def _validators(self, f, value, path):
+        try:
+            f.run_validators(value)
+        except ValidationError as exc:
+            self.error(path, " ".join(exc.messages))
+        return value
+
+    def _item(self, model, raw, path):
+        role = "determinant" if model is Barrier else "strategy"
+        if not isinstance(raw, dict) or not isinstance(raw.get("pack"), str) or not isinstance(raw.get("code"), str):
+            self.error(path, _('must be {"pack": "<slug>", "code": "<code>"} or null'))
+            return None
+        pack = self.packs.get(role)
+        if pack is None:
+            return None  # the pack itself is already reported
+        if raw["pack"] != pack.slug:
+            self.error(path, _("item from pack '%(got)s', but the project uses '%(want)s'") % {
+                "got": raw["pack"], "want": pack.slug})
+            return None
+        item = self.items.get((pack.slug, raw["code"]))
+        if item is None:
+            self.error(path, _("unknown item '%(code)s' in pack '%(pack)s'") % {"code": raw["code"], "pack": pack.slug})
+        return item
+
+    def row(self, kind, raw, path, *, refs):
+        """A dict of converted values for one row (object in a list, or history data)."""
+        _key, model, fields = ALL_KINDS[kind]
+        if not isinstance(raw, dict):
+            self.error(path, _("must be an object"))
+            return None
+        values = {}
+        for name in fields:
+            f = model._meta.get_field(name)
+            if name not in raw:
+                if name in STAMPS or f.has_default() or f.null or (f.blank and not isinstance(f, models.ForeignKey)):
+                    continue
+                self.error(f"{path}.{name}", _("is missing"))
+                continue
+            values[name] = self.value(model, name, raw[name], f"{path}.{name}", refs=refs)
+        return values
+
+    def packs_of(self, project_raw):
+        for role, name, kinds in (("determinant", "determinant_pack", {"determinants", "framework"}),
+                                  ("strategy", "strategy_pack", {"strategies"})):
+            slug = project_raw.get(name) if isinstance(project_raw, dict) else None
+            pack = ContentPack.objects.filter(slug=slug).first() if isinstance(slug, str) else None
+            if pack is None:
+                self.error(f"project.{name}", _("unknown content pack '%(slug)s' (load it on this site first)")
+                           % {"slug": slug})
+            elif pack.kind not in kinds:
+                self.error(f"project.{name}", _("pack '%(slug)s' is a %(kind)s pack") % {"slug": slug,
+                                                                                          "kind": pack.kind})
+            else:
+                self.packs[role] = pack
+        packs = list(self.packs.values())
+        self.items = {(i.pack.slug, i.code): i for i in Item.objects.filter(pack__in=packs).select_related("pack")}
+
+
+def _parse(data):
+    if isinstance(data, (bytes, bytearray)):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError([_("the file is not UTF-8 text")]) from None
+    if isinstance(data, str):
+        try:
+            return json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise ValidationError([_("invalid JSON at line %(line)d, column %(col)d: %(msg)s") % {
+                "line": exc.lineno, "col": exc.colno, "msg": exc.msg}]) from None
+    return data
+
+
+def _check_envelope(data):
+    if not isinstance(data, dict):
+        raise ValidationError([_("the file must contain a JSON object")])
+    if data.get("format") != FORMAT:
+        raise ValidationError([_("format: this is not a Tailorkit project export (expected \"%(want)s\", "
+                                 "found %(got)s)") % {"want": FORMAT, "got": json.dumps(data.get("format"))}])
+    version = data.get("version")
+    if version != VERSION:
+        raise ValidationError([_("format version %(v)s is not supported (this Tailorkit reads version %(mine)d)")
+                               % {"v": json.dumps(version), "mine": VERSION}])
+
+
+def _validate(data, organisation):
+    """(checker, converted rows by kind, converted history). Raises ValidationError listing all errors."""
+    _check_envelope(data)
+    c = _Checker(organisation)
+    project_raw = data.get("project")
+    if not isinstance(project_raw, dict):
+        raise ValidationError([_("project: is missing or not an object")])
+    c.packs_of(project_raw)
+    lists = {}
+    for kind, (key, _model, _fields) in KINDS.items():
+        raw = data.get(key, [])
+        if not isinstance(raw, list):
+            c.error(key, _("must be a list"))
+            raw = []
+        lists[kind] = raw
+        for i, row in enumerate(raw):
+            ref = row.get("ref") if isinstance(row, dict) else None
+            if not isinstance(ref, str) or not ref:
+                c.error(f"{key}[{i}].ref", _("is missing"))
+            elif ref in c.refs[kind]:
+                c.error(f"{key}[{i}].ref", _("'%(ref)s' is used twice") % {"ref": ref})
+            else:
+                c.refs[kind].add(ref)
+    c.refs["project"].add(project_raw.get("ref"))
+    history_raw = data.get("history", [])
+    if not isinstance(history_raw, list):
+        c.error("history", _("must be a list"))
+        history_raw = []
+    for entry in history_raw:
+        if isinstance(entry, dict) and entry.get("kind") in ALL_KINDS and isinstance(entry.get("ref"), str):
+            if entry["ref"] not in c.refs[entry["kind"]]:
+                c.history_refs[entry["kind"]].add(entry["ref"])
+
+    project = c.row("project", project_raw, "project", refs=c.refs)
+    team = project_raw.get("team", [])
+    if not isinstance(team, list) or not all(isinstance(e, str) for e in team):
+        c.error("project.team", _("must be a list of e-mail addresses"))
+        team = []
+    project["team"] = [e.strip().lower() for e in team]
+
+    rows = {}
+    for kind, (key, _model, _fields) in KINDS.items():
+        rows[kind] = []
+        for i, raw in enumerate(lists[kind]):
+            values = c.row(kind, raw, f"{key}[{i}]", refs=c.refs)
+            if values is not None:
+                rows[kind].append((f"{key}[{i}]", raw.get("ref"), values))
+    _cross_checks(c, rows)
+    if not rows["iteration"]:
+        c.error("iterations", _("a project needs at least one iteration"))
+
+    every_ref = {k: c.refs[k] | c.history_refs[k] for k in ALL_KINDS}
+    history = []
+    for i, entry in enumerate(history_raw):
+        path = f"history[{i}]"
+        if not isinstance(entry, dict):
+            c.error(path, _("must be an object"))
+            continue
+        kind = entry.get("kind")
+        if kind not in ALL_KINDS:
+            c.error(f"{path}.kind", _("unknown kind %(k)s") % {"k": json.dumps(kind)})
+            continue
+        htype = HISTORY_TYPES.get(entry.get("type"))
+        if htype is None:
+            c.error(f"{path}.type", _("must be one of: created, changed, deleted"))
+        when = parse_datetime(entry["date"]) if isinstance(entry.get("date"), str) else None
+        if when is None:
+            c.error(f"{path}.date", _("must be a date and time like 2026-03-01T09:30:00+00:00"))
+        elif timezone.is_naive(when):
+            when = timezone.make_aware(when, timezone.utc)
+        who = entry.get("user")
+        if who is not None and (not isinstance(who, str) or "@" not in who):
+            c.error(f"{path}.user", _("must be an e-mail address or null"))
+        reason = entry.get("reason") or ""
+        if not isinstance(reason, str):
+            c.error(f"{path}.reason", _("must be text"))
+            reason = ""
+        values = c.row(kind, entry.get("data"), f"{path}.data", refs=every_ref)
+        history.append((kind, entry.get("ref"), htype, when, who.lower() if isinstance(who, str) else None,
+                        reason, values or {}))
+    if c.errors:
+        raise ValidationError(c.errors)
+    return c, project, rows, history
+
+
+def _cross_checks(c, rows):
+    seen = set()
+    for path, _r, v in rows["barrier"]:
+        if not v.get("item") and not (v.get("custom_name") or "").strip():
+            c.error(path, _("needs an item or a custom_name"))
+    for path, _r, v in rows["strategy_option"]:
+        if not v.get("item") and not (v.get("custom_name") or "").strip():
+            c.error(path, _("needs an item or a custom_name"))
+    for path, _r, v in rows["focus"]:
+        if bool(v.get("goal")) == bool(v.get("barrier")):
+            c.error(path, _("must name exactly one of goal and barrier"))
+    for path, _r, v in rows["decision"]:
+        if v.get("kind") in Decision.REASON_REQUIRED and not (v.get("reason") or "").strip():
+            c.error(f"{path}.reason", _("this decision needs a reason"))
+    for kind, keys in (("iteration", ("number",)), ("appraisal", ("option", "criterion")),
+                       ("focus", ("iteration", "goal", "barrier")), ("specification", ("iteration",)),
+                       ("judgement", ("review", "criterion"))):
+        for path, _r, v in rows[kind]:
+            key = (kind, *[v.get(k) for k in keys])
+            if key in seen:
+                c.error(path, _("duplicates an earlier %(kind)s") % {"kind": kind.replace("_", " ")})
+            seen.add(key)
+
+
+# --- Import: writing ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_import(*, organisation, user, data, request=None):
+    """Create a project in ``organisation`` from an export. Raises ValidationError with a list of
+    messages ("<json path>: <problem>") and writes nothing when anything is wrong."""
+    if not can(user, "edit", organisation):
+        raise PermissionDenied
+    data = _parse(data)
+    checker, p, rows, history = _validate(data, organisation)
+    notes = []
+
+    members = {u.email.lower(): u for u in User.objects.filter(memberships__organisation=organisation)}
+    editors = set(team_candidates(organisation).values_list("pk", flat=True))
+    replaced = set()
+
+    def person(email):
+        if email is None:
+            return None
+        found = members.get(email)
+        if found is None:
+            replaced.add(email)
+            return user
+        return found
+
+    team = {person(e) for e in p["team"]}
+    team = {u for u in team if u.pk in editors} | {user}
+    owner = person(p.get("owner"))
+    if owner not in team:
+        owner = user
+    try:
+        with transaction.atomic():
+            project = _create_all(organisation, user, checker, p, rows, history, team, owner, person, members,
+                                  notes)
+    except IntegrityError as exc:
+        raise ValidationError([_("the file is consistent but could not be stored: %(err)s") % {"err": exc}]) from None
+    if replaced:
+        notes.insert(0, _("%(n)d people are not members of %(org)s; their work is now attributed to you: "
+                          "%(emails)s.") % {"n": len(replaced), "org": organisation.name,
+                                            "emails": ", ".join(sorted(replaced))})
+    audit_record(action="project.imported", actor=user, organisation=organisation, target=project.name,
+                 details={"project_id": project.pk, "history_rows": len(history)}, request=request)
+    return ImportResult(project=project, notes=notes)
+
+
+IMPORT_REASON = "Imported from a Tailorkit export"
+
+
+def _create_all(organisation, user, checker, p, rows, history, team, owner, person, members, notes):
+    project = Project(organisation=organisation, name=p["name"], service=p["service"], owner=owner,
+                      determinant_pack=checker.packs["determinant"], strategy_pack=checker.packs["strategy"],
+                      step=p.get("step") or Project.step.field.default, status=p.get("status") or "active")
+    for name in ("started_on", "last_activity_at"):
+        if p.get(name):
+            setattr(project, name, p[name])
+    project._change_reason = IMPORT_REASON
+    project.full_clean()
+    project.save()
+    project.team.set(team)
+    stamps = {Project: {project.pk: {"created_at": p["created_at"]}} if p.get("created_at") else {}}
+    new_ids = {"project": {p_ref: project.pk for p_ref in checker.refs["project"]}}
+    rated = set()
+    for kind, (_key, model, _fields) in KINDS.items():
+        new_ids[kind] = {}
+        for path, ref, values in rows[kind]:
+            obj = model(organisation=organisation)
+            if any(f.name == "project" for f in model._meta.fields):
+                obj.project = project
+            for name, value in values.items():
+                f = model._meta.get_field(name)
+                if name in STAMPS:
+                    continue
+                if isinstance(f, models.ForeignKey) and f.related_model is User:
+                    value = person(value)
+                    if name == "owner" and value is not None and value not in team:
+                        value = user
+                elif isinstance(f, models.ForeignKey) and f.related_model is not Item:
+                    value = new_ids[KIND_OF_MODEL[f.related_model]].get(value) if value else None
+                    name = f.attname
+                setattr(obj, name, value)
+            if kind == "barrier_rating":
+                if (obj.barrier_id, obj.rated_by_id) in rated:
+                    notes.append(_("%(path)s was left out: it would be a second rating of the same barrier by "
+                                   "you.") % {"path": path})
+                    continue
+                rated.add((obj.barrier_id, obj.rated_by_id))
+            obj._change_reason = IMPORT_REASON
+            # Nullable links left empty are allowed here even where forms would require them.
+            empty = [f.name for f in model._meta.fields if f.null and getattr(obj, f.attname) is None]
+            try:
+                obj.full_clean(exclude=empty, validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                raise ValidationError([f"{path}.{name}: {m}" for name, ms in exc.message_dict.items()
+                                       for m in ms]) from None
+            obj.save()
+            new_ids[kind][ref] = obj.pk
+            kept = {n: values[n] for n in STAMPS if values.get(n)}
+            if kept:
+                stamps.setdefault(model, {})[obj.pk] = kept
+    # auto_now / auto_now_add overwrote the original times on insert (and in the import's own
+    # history row); put them back.
+    for model, by_pk in stamps.items():
+        for pk, kept in by_pk.items():
+            model.objects.filter(pk=pk).update(**kept)
+            model.history.filter(id=pk, history_change_reason=IMPORT_REASON).update(**kept)
+    _create_history(organisation, project, history, new_ids, person, members)
+    return project
+
+
+def _create_history(organisation, project, history, new_ids, person, members):
+    lowest = {}
+    negative = {}
+
+    def history_id(kind, model, ref):
+        if ref in new_ids[kind]:
+            return new_ids[kind][ref]
+        # A row deleted before the export: give it an id no live row can ever have.
+        key = (kind, ref)
+        if key not in negative:
+            H = model.history.model
+            if model not in lowest:
+                lowest[model] = min(H.objects.aggregate(m=Min("id"))["m"] or 0, 0)
+            lowest[model] -= 1
+            negative[key] = lowest[model]
+        return negative[key]
+
+    batches = {}
+    for kind, ref, htype, when, who, reason, values in history:
+        model = ALL_KINDS[kind][1]
+        H = model.history.model
+        row = H(history_type=htype, history_date=when, history_change_reason=reason[:100],
+                organisation_id=organisation.pk, id=history_id(kind, model, ref))
+        # Authors who are not members here stay anonymous; their address is kept in the reason.
+        row.history_user = members.get(who) if who else None
+        if who and row.history_user is None:
+            row.history_change_reason = (f"{reason} (by {who})" if reason else f"by {who}")[:100]
+        for name in STAMPS:
+            if hasattr(row, name):
+                setattr(row, name, when)
+        if kind != "project" and any(f.name == "project" for f in model._meta.fields):
+            row.project_id = project.pk
+        for name, value in values.items():
+            f = model._meta.get_field(name)
+            if isinstance(f, models.ForeignKey):
+                target = f.related_model
+                if target is User:
+                    value = person(value).pk if value else None
+                elif target is Item:
+                    value = value.pk if value else None
+                elif target is ContentPack:
+                    value = (project.determinant_pack_id if name == "determinant_pack" else project.strategy_pack_id)
+                elif value:
+                    tkind = KIND_OF_MODEL[target]
+                    value = history_id(tkind, target, value)
+                setattr(row, f.attname, value)
+            else:
+                setattr(row, name, value)
+        if kind == "project":
+            row.id = project.pk
+            row.organisation_id = organisation.pk
+        batches.setdefault(H, []).append(row)
+    for H, batch in batches.items():
+        H.objects.bulk_create(batch)
+

@@ -1,0 +1,129 @@
+"""Outputs (issue 3, point 10): the one-page summary, its PDF, and the JSON export and import."""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tailorkit.core.permissions import get_organisation_or_404
+from tailorkit.core.services import audit_record
+from tailorkit.library.models import Item
+
+from ..access import get_project_or_404
+from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Decision, Focus, Judgement, Review, Task
+from ..services import transfer
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+def summary_context(project):
+    """Everything the summary shows, in a fixed number of queries."""
+    iterations = list(
+        project.iterations.order_by("number")
+        .select_related("chosen_option__item", "chosen_option__barrier__item", "specification")
+        .prefetch_related(
+            Prefetch("focus", queryset=Focus.objects.select_related("goal", "barrier__item__category")),
+            Prefetch("tasks", queryset=Task.objects.select_related("owner")),
+            "criteria",
+            Prefetch("reviews", queryset=Review.objects.prefetch_related(
+                Prefetch("judgements", queryset=Judgement.objects.select_related("criterion")))),
+            Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")),
+        )
+    )
+    current = iterations[-1] if iterations else None
+    labels = {(i.pack.slug, i.code): i.name
+              for i in Item.objects.filter(pack__slug__in=["tidier", "proctor"]).select_related("pack")}
+    spec_rows = []
+    spec = getattr(current, "specification", None) if current else None
+    if spec is not None:
+        for pack, mapping in (("tidier", TIDIER_FIELDS), ("proctor", PROCTOR_FIELDS)):
+            for name, code in mapping.items():
+                value = getattr(spec, name)
+                if value.strip():
+                    spec_rows.append((labels.get((pack, code), name.replace("_", " ").capitalize()), value))
+    for it in iterations:
+        it.focus_goals = [f.goal for f in it.focus.all() if f.goal_id]
+        it.focus_barriers = [f.barrier for f in it.focus.all() if f.barrier_id]
+    return {
+        "project": project, "org": project.organisation, "current": current, "earlier": iterations[:-1][::-1],
+        "spec_rows": spec_rows, "team": list(project.team.order_by("name", "email")),
+        "goals": project.goals.all() if not current or not current.focus_goals else current.focus_goals,
+        "generated_at": timezone.now(),
+    }
+
+
+@login_required
+def project_summary(request, org_slug, project_id):
+    project = get_project_or_404(request, org_slug, project_id)
+    return render(request, "projects/summary.html", summary_context(project))
+
+
+def _inline_css():
+    # WeasyPrint must not fetch anything over the network: the stylesheet is read from disk.
+    path = finders.find("tailorkit/tailorkit.css")
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()
+
+
+@login_required
+def project_summary_pdf(request, org_slug, project_id):
+    import weasyprint
+
+    project = get_project_or_404(request, org_slug, project_id)
+    html = render_to_string("projects/summary_pdf.html", {**summary_context(project), "css": _inline_css()},
+                            request=request)
+    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    audit_record(action="project.exported", actor=request.user, organisation=project.organisation,
+                 target=project.name, details={"format": "pdf", "project_id": project.pk}, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(project.name) or "project"}-summary.pdf"'
+    return response
+
+
+@login_required
+def project_export(request, org_slug, project_id):
+    project = get_project_or_404(request, org_slug, project_id)
+    data = transfer.project_export(project=project, user=request.user, request=request)
+    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+    filename = f"{slugify(project.name) or 'project'}-{timezone.localdate():%Y%m%d}.tailorkit.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Project file (.json)"),
+                           help_text=gettext_lazy("A file exported from a Tailorkit project."))
+
+
+@login_required
+def project_import(request, org_slug):
+    org = get_organisation_or_404(request.user, org_slug, "edit")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            errors = [_("The file is larger than %(n)d MB.") % {"n": MAX_IMPORT_BYTES // (1024 * 1024)}]
+        else:
+            try:
+                result = transfer.project_import(organisation=org, user=request.user, data=upload.read(),
+                                                 request=request)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("Project imported."))
+                for note in result.notes:
+                    messages.info(request, note)
+                return redirect("project_home", org_slug=org.slug, project_id=result.project.pk)
+    return render(request, "projects/import.html", {"org": org, "form": form, "errors": errors})
