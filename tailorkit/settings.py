@@ -202,6 +202,12 @@ TASKS = {
     }
 }
 
+# --- Stakeholder consultations ----------------------------------------------------------------
+# Personal email addresses are deleted this many days after a consultation closes.
+TAILORKIT_CONSULTATION_EMAIL_RETENTION_DAYS = int(env("TAILORKIT_CONSULTATION_EMAIL_RETENTION_DAYS", "30"))
+# Link and access-code attempts allowed per minute from one IP address.
+TAILORKIT_CONSULTATION_RATE_LIMIT = int(env("TAILORKIT_CONSULTATION_RATE_LIMIT", "60"))
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("nl", _("Dutch")), ("es", _("Spanish"))]

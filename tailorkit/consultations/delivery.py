@@ -6,7 +6,7 @@ it would survive erasure (GDPR art. 17). Invitations are named by their uuid ins
 """
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -34,7 +34,7 @@ def email_retention_days():
 def day_only(moment):
     """Midnight (UTC) of the day of ``moment``: how anonymous consultations keep times."""
     moment = moment or timezone.now()
-    return datetime.combine(moment.astimezone(timezone.utc).date(), time.min, tzinfo=timezone.utc)
+    return datetime.combine(moment.astimezone(UTC).date(), time.min, tzinfo=UTC)
 
 
 def _stamp(consultation, moment=None):
@@ -266,7 +266,8 @@ def reminders_send_due(*, now=None, base_url=None):
             locked.next_reminder_at = _next_reminder(consultation, locked.sent_at, locked.reminders_sent)
             locked.save(update_fields=["reminders_sent", "next_reminder_at"])
             pk = locked.pk
-            transaction.on_commit(lambda pk=pk: send_consultation_email.enqueue(pk, base_url or settings.SITE_URL, True))
+            url = base_url or settings.SITE_URL
+            transaction.on_commit(lambda pk=pk, url=url: send_consultation_email.enqueue(pk, url, True))
         per_consultation.setdefault(consultation, 0)
         per_consultation[consultation] += 1
     for consultation, count in per_consultation.items():

@@ -295,6 +295,9 @@ class InvitationLink(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self):
+        return f"link of invitation {self.invitation_id}"
+
 
 class Draft(models.Model):
     """Answers saved before submission: keyed by the invitation, or by a random key kept in the
@@ -310,6 +313,9 @@ class Draft(models.Model):
     answers = models.JSONField(default=dict, blank=True)  # {key: {"value": …, "not_relevant": bool}}
     submission_key = models.UUIDField(default=uuid.uuid4, unique=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"draft {self.pk} of {self.consultation_id}"
 
 
 class Response(models.Model):
@@ -331,6 +337,9 @@ class Response(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    def __str__(self):
+        return f"response {self.pk} to {self.consultation_id}"
+
 
 class Answer(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -346,3 +355,7 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["response", "question_key"], name="one_answer_per_question")
         ]
+
+    def __str__(self):
+        return f"{self.question_key}={self.value!r}"
+from .instrument_models import InstrumentWording  # noqa: E402,F401  (registers the model with the app)

@@ -181,7 +181,8 @@ def _clean_question(question, earlier):
     errors = {}
     if not KEY_RE.match(question.key or ""):
         errors["key"] = _("Use lower-case letters, digits, - and _ only, starting with a letter or digit.")
-    elif Question.objects.filter(questionnaire=question.questionnaire, key=question.key).exclude(pk=question.pk).exists():
+    elif (Question.objects.filter(questionnaire=question.questionnaire, key=question.key)
+          .exclude(pk=question.pk).exists()):
         errors["key"] = _("Another question in this questionnaire already uses this code.")
     if question.kind not in QuestionKind.values:
         errors["kind"] = _("Choose one of the listed question types.")

@@ -1,0 +1,156 @@
+"""The respondent's side: link lookup, drafts (save and resume) and submitting exactly once."""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import answering
+from .delivery import _stamp
+from .models import Answer, Consultation, Draft, Invitation, InvitationLink, Response, hash_token
+
+TOKEN_MAX = 200
+
+
+def invitation_for_token(token):
+    if not token or len(token) > TOKEN_MAX:
+        return None
+    link = (InvitationLink.objects.select_related("invitation__consultation__organisation")
+            .filter(token_hash=hash_token(token)).first())
+    return link.invitation if link else None
+
+
+def consultation_for_open_token(token):
+    if not token or len(token) > TOKEN_MAX:
+        return None
+    return (Consultation.objects.select_related("organisation")
+            .filter(open_token_hash=hash_token(token), mode=Consultation.Mode.OPEN_LINK).first())
+
+
+def is_full(consultation):
+    return consultation.response_limit is not None and consultation.responses.count() >= consultation.response_limit
+
+
+def can_answer(consultation, invitation=None):
+    """May this link be answered right now? One yes/no: the respondent is never told why not, so an
+    unknown, expired, closed or full link all look the same from outside."""
+    if consultation is None or not consultation.is_open() or is_full(consultation):
+        return False
+    if consultation.mode == Consultation.Mode.INVITATIONS:
+        return invitation is not None and invitation.erased_at is None and invitation.email is not None
+    return invitation is None
+
+
+@transaction.atomic
+def invitation_mark_opened(*, invitation):
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status == Invitation.Status.SENT:
+        invitation.status = Invitation.Status.OPENED
+        invitation.opened_at = _stamp(invitation.consultation)
+        invitation.save(update_fields=["status", "opened_at"])
+    return invitation
+
+
+@transaction.atomic
+def draft_get_or_create(*, consultation, invitation=None, respondent_key=None):
+    """The respondent's saved answers: by invitation, or by the random key in their session."""
+    lookup = ({"invitation": invitation} if invitation is not None
+              else {"session_key_hash": hash_token(respondent_key), "consultation": consultation})
+    draft = Draft.objects.select_related("version").filter(**lookup).first()
+    if draft is None:
+        version = consultation.questionnaire.versions.order_by("-number").first()
+        draft, _created = Draft.objects.get_or_create(
+            **lookup, defaults={"organisation": consultation.organisation, "consultation": consultation,
+                                "version": version, "group": invitation.group if invitation else ""})
+    return draft
+
+
+@transaction.atomic
+def draft_save(*, draft, answers, group=None):
+    draft.answers = answers
+    fields = ["answers", "updated_at"]
+    if group is not None:
+        draft.group = group
+        fields.append("group")
+    draft.save(update_fields=fields)
+    return draft
+
+
+def submitted_with_key(submission_key):
+    try:
+        return Response.objects.filter(submission_key=uuid.UUID(str(submission_key))).first()
+    except ValueError:
+        return None
+
+
+def check_all(draft):
+    """Errors for the whole questionnaire as the draft stands: ``{key: message}``."""
+    questions = draft.version.questions()
+    answers = answering.visible_answers(questions, draft.answers)
+    errors = answering.missing_required(questions, answers)
+    consultation = draft.consultation
+    open_link = consultation.mode == Consultation.Mode.OPEN_LINK
+    if open_link and consultation.groups and draft.group not in consultation.groups:
+        errors["__group__"] = _("Please choose the group that describes you best.")
+    return errors
+
+
+@transaction.atomic
+def response_submit(*, draft, submission_key, version_number):
+    """Turn a draft into one response. Returns ``(response, created)``.
+
+    Exactly once: the form carries ``submission_key`` (made with the draft), the database keeps it
+    unique, and a repeat of the same submit returns the stored response instead of a second one.
+    """
+    existing = submitted_with_key(submission_key)
+    if existing is not None:
+        return existing, False
+    # of=("self",): PostgreSQL cannot lock the nullable side of the join to the invitation.
+    draft = (Draft.objects.select_for_update(of=("self",))
+             .select_related("version", "consultation", "invitation").filter(pk=draft.pk).first())
+    if draft is None or str(draft.submission_key) != str(submission_key):
+        existing = submitted_with_key(submission_key)
+        if existing is not None:
+            return existing, False
+        raise ValidationError(_("This form is out of date. Please reload the page; your saved answers are kept."))
+    if str(version_number) != str(draft.version.number):
+        raise ValidationError(_("The questionnaire changed since this page was opened. Please reload the page; "
+                                "your saved answers are kept."))
+    consultation = draft.consultation
+    if consultation.response_limit is not None:
+        # Serialise submissions of a limited consultation so the limit cannot be overshot.
+        consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if not can_answer(consultation, draft.invitation):
+        raise ValidationError(_("This consultation is not taking answers any more."))
+    errors = check_all(draft)
+    if errors:
+        raise ValidationError(errors)
+    questions = draft.version.questions()
+    answers = answering.visible_answers(questions, draft.answers)
+    now = timezone.now()
+    invitation = draft.invitation
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                organisation=consultation.organisation, consultation=consultation, version=draft.version,
+                group=draft.group, submission_key=draft.submission_key, submitted_on=now.date(),
+                # Anonymous: no invitation and no time of day (issue 4, point 6).
+                invitation=None if consultation.anonymous else invitation,
+                submitted_at=None if consultation.anonymous else now,
+            )
+    except IntegrityError:
+        return Response.objects.get(submission_key=draft.submission_key), False
+    Answer.objects.bulk_create([
+        Answer(organisation=consultation.organisation, response=response, question_key=key,
+               value=entry.get("value"), not_relevant=bool(entry.get("not_relevant")))
+        for key, entry in answers.items()
+    ])
+    if invitation is not None:
+        # update(), not save(): a history row would record the exact completion time, and the order
+        # of completions could then be matched to the order of anonymous responses.
+        Invitation.objects.filter(pk=invitation.pk).update(
+            status=Invitation.Status.COMPLETED, completed_at=_stamp(consultation, now), next_reminder_at=None)
+    draft.delete()
+    return response, True

@@ -1,0 +1,76 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.template import Context, Template
+from django.urls import reverse
+
+from tailorkit.consultations import rounds
+from tailorkit.consultations.models import Consultation
+from tailorkit.core.models import AuditEvent
+
+from .partb import CHOICE, LIKERT, TEXT, URLS, add_response, make_consultation
+
+pytestmark = pytest.mark.urls(URLS)
+SECOND = {"key": "money", "kind": "likert5", "text": "Lack of money is a barrier"}
+
+
+@pytest.fixture
+def first_round(org, alice):
+    consultation = make_consultation(org, alice, [CHOICE, LIKERT, SECOND, TEXT])
+    for time, money in [(4, 1), (4, 5), (5, 3), (4, 1), (3, 5)]:
+        add_response(consultation, {"role": "gp", "time": time, "money": money, "help": "x"})
+    return consultation
+
+
+def test_round_two_copies_the_questions_and_links_back(first_round, alice):
+    second, _token = rounds.round_create_next(consultation=first_round, actor=alice)
+    assert second.round == 2 and second.previous_round == first_round
+    assert second.questionnaire != first_round.questionnaire
+    assert [q["key"] for q in second.questionnaire.latest_version.questions()] == ["role", "time", "money", "help"]
+    assert second.title == "Which barriers matter? – round 2"
+    assert AuditEvent.objects.filter(action="consultation.round_created").exists()
+    with pytest.raises(ValidationError, match="already exists"):
+        rounds.round_create_next(consultation=first_round, actor=alice)
+
+
+def test_items_that_reached_consensus_can_be_left_out(first_round, alice):
+    assert rounds.consensus_keys(first_round) == {"role", "time"}
+    second, _token = rounds.round_create_next(consultation=first_round, actor=alice, drop_consensus_items=True)
+    assert [q["key"] for q in second.questionnaire.latest_version.questions()] == ["money", "help"]
+
+
+def test_respondents_of_round_two_see_round_one_per_item(first_round, alice):
+    second, _token = rounds.round_create_next(consultation=first_round, actor=alice)
+    feedback = rounds.previous_round_feedback(second)
+    time = feedback["time"]
+    assert time["summary"]["median"] == 4 and time["summary"]["iqr"] == 0
+    assert time["agreement"]["consensus"] and not feedback["money"]["agreement"]["consensus"]
+    html = Template("{% load consultation_results %}{% round_feedback feedback 'time' %}").render(
+        Context({"feedback": feedback}))
+    assert "In round 1" in html and "median 4.0" in html and "The group agreed." in html
+    assert rounds.previous_round_feedback(first_round) == {}
+
+
+def test_round_one_results_are_withheld_from_round_two_below_the_threshold(org, alice):
+    consultation = make_consultation(org, alice, [LIKERT])
+    for value in (1, 2):
+        add_response(consultation, {"time": value})
+    second, _token = rounds.round_create_next(consultation=consultation, actor=alice)
+    item = rounds.feedback_for(rounds.previous_round_feedback(second), "time")
+    assert item["withheld"] and "Fewer than 5 answers" in item["note"]
+
+
+def test_the_team_creates_a_round_from_the_results_page(client_for, bob, dave, org, first_round):
+    url = reverse("consultation_round_create", args=[org.slug, first_round.uuid])
+    assert client_for(dave).post(url).status_code == 403
+    page = client_for(bob).get(reverse("consultation_results", args=[org.slug, first_round.uuid])).content.decode()
+    assert "Create the next round" in page and "within one point of the median" in page
+    response = client_for(bob).post(url, {"title": "Second look"})
+    assert response.status_code == 200 and "Round 2 is ready" in response.content.decode()
+    assert Consultation.objects.get(title="Second look").previous_round == first_round
+
+
+def test_a_round_without_answers_cannot_be_followed(client_for, alice, org):
+    consultation = make_consultation(org, alice, [LIKERT])
+    url = reverse("consultation_round_create", args=[org.slug, consultation.uuid])
+    response = client_for(alice).post(url, follow=True)
+    assert "nobody has answered yet" in response.content.decode()
