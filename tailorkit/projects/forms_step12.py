@@ -49,7 +49,8 @@ class BarrierNotesForm(VersionedForm):
 
 
 class BarrierSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search the barrier list"), required=False, max_length=200)
+    q = forms.CharField(label=_("Search the barrier list"), required=False, max_length=200,
+                        widget=forms.TextInput(attrs={"type": "search"}))
 
 
 class FocusForm(VersionedForm):
