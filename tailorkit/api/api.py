@@ -1,11 +1,12 @@
 """The one NinjaAPI object: authentication, error handling and the routers."""
 
+from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from .auth import session_auth, token_auth
 from .docs import ServerRenderedDocs
-from .routers import core, library, projects
+from .routers import consultations, core, library, project_plan, project_steps, projects
 
 
 class TailorkitAPI(NinjaAPI):
@@ -19,7 +20,9 @@ api = TailorkitAPI(
     title="Tailorkit API",
     version="1",
     description=(
-        "Read access to your organisations and the content library. Authenticate with a personal "
+        "Your organisations, the content library, and projects through every step of the tailoring "
+        "cycle, and stakeholder consultations (questionnaires, invitations, results), with the same "
+        "permissions as the pages. Authenticate with a personal "
         "API token (`Authorization: Bearer tk_…`, made under Account → API tokens) or, in a browser, "
         "with your signed-in session."
     ),
@@ -32,6 +35,9 @@ api = TailorkitAPI(
 api.add_router("", core.router)
 api.add_router("", library.router)
 api.add_router("", projects.router)
+api.add_router("", project_steps.router)
+api.add_router("", project_plan.router)
+api.add_router("", consultations.router)
 
 
 @api.exception_handler(AuthenticationError)
@@ -41,3 +47,11 @@ def authentication_failed(request, exc):
     # API tools know to send a bearer token.
     response["WWW-Authenticate"] = 'Bearer realm="Tailorkit API"'
     return response
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    # A member whose role does not allow the action (a viewer or supporter writing): the documented
+    # 403 body, rather than Django's HTML error page.
+    return api.create_response(request, {"detail": "Your role in this organisation does not allow this."},
+                               status=403)

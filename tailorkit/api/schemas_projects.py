@@ -72,6 +72,7 @@ class AppraisalOut(Schema):
     criterion: str
     rating: int | None
     note: str
+    version: int
 
 
 class OptionOut(Schema):

@@ -48,3 +48,42 @@ def library(db):
     link = Link.objects.create(pack=strategies, from_item=barrier, to_item=strategy, weight=0.8, source="Test")
     return {"determinants": determinants, "strategies": strategies, "category": knowledge,
             "barrier": barrier, "other": other, "strategy": strategy, "link": link}
+
+
+@pytest.fixture
+def stepped_project(org, alice, bob, library):
+    """Alice's project with one of every step object, for routes that name one in their path."""
+    from django.utils import timezone
+
+    from tailorkit.projects.services import effort, step1, step2, step3, step4
+    from tailorkit.projects.services.projects import project_create
+
+    project = project_create(organisation=org, user=alice, name="Stepped", service="iCBT", team=[alice, bob],
+                             determinant_pack=library["determinants"], strategy_pack=library["strategies"])
+    iteration = project.current_iteration
+    barrier = step1.barrier_add_from_pack(project=project, user=alice, item=library["barrier"])
+    today = timezone.localdate()
+    return {
+        "project": project,
+        "iteration": iteration,
+        "goal": step1.goal_create(project=project, user=alice, target_group="Clinicians", end_goal="More referrals"),
+        "barrier": barrier,
+        "option": step2.option_add_from_pack(project=project, user=alice, barrier=barrier, item=library["strategy"]),
+        "task": step3.task_create(iteration=iteration, user=alice, title="Train the staff", owner=bob),
+        "criterion": step3.criterion_create(iteration=iteration, user=alice, description="Referrals double"),
+        "review": step4.review_create(iteration=iteration, user=alice, review_date=today, what_was_done="Training"),
+        "entry": effort.effort_log(project=project, user=alice, date=today, minutes=30, activity="Meeting",
+                                   step="goals"),
+    }
+
+
+@pytest.fixture
+def consultation_objects(org, alice):
+    """Alice's questionnaire and an identified consultation with one invitation, for the routes
+    that name a questionnaire or a consultation in their path."""
+    from tailorkit.consultations import delivery
+    from tailorkit.consultations.tests.factories import make_consultation
+
+    consultation, _token = make_consultation(org, alice, anonymous=False)
+    delivery.invitations_send(consultation=consultation, actor=alice, text="sweep@example.org, clinician")
+    return {"questionnaire": consultation.questionnaire, "consultation": consultation}

@@ -24,6 +24,16 @@ PATH_PARAMETERS = {
     "org_slug": (ORGANISATION_OWNED, lambda ctx: ctx["org"].slug),
     "membership_id": (ORGANISATION_OWNED, lambda ctx: ctx["membership"].pk),
     "project_id": (ORGANISATION_OWNED, lambda ctx: ctx["project"].pk),
+    "goal_id": (ORGANISATION_OWNED, lambda ctx: ctx["steps"]["goal"].pk),
+    "barrier_id": (ORGANISATION_OWNED, lambda ctx: ctx["steps"]["barrier"].pk),
+    "option_id": (ORGANISATION_OWNED, lambda ctx: ctx["steps"]["option"].pk),
+    "task_id": (ORGANISATION_OWNED, lambda ctx: ctx["steps"]["task"].pk),
+    "criterion_id": (ORGANISATION_OWNED, lambda ctx: ctx["steps"]["criterion"].pk),
+    "review_id": (ORGANISATION_OWNED, lambda ctx: ctx["steps"]["review"].pk),
+    "entry_id": (ORGANISATION_OWNED, lambda ctx: ctx["steps"]["entry"].pk),
+    "iteration_number": (ORGANISATION_OWNED, lambda ctx: ctx["steps"]["iteration"].number),
+    "questionnaire_id": (ORGANISATION_OWNED, lambda ctx: ctx["consultations"]["questionnaire"].pk),
+    "consultation_id": (ORGANISATION_OWNED, lambda ctx: ctx["consultations"]["consultation"].uuid),
     "pack_slug": (GLOBAL, lambda ctx: ctx["library"]["determinants"].slug),
     "item_code": (GLOBAL, lambda ctx: ctx["library"]["barrier"].code),
 }
@@ -67,13 +77,13 @@ def _call(client, method, url, query):
 
 
 @pytest.fixture
-def sweep(org, alice, bob, mallory, library, token_for):
-    from tailorkit.projects.services.projects import project_create
-
-    project = project_create(organisation=org, user=alice, name="Swept", service="iCBT", team=[alice, bob],
-                             determinant_pack=library["determinants"], strategy_pack=library["strategies"])
+def sweep(org, alice, bob, mallory, library, token_for, stepped_project, consultation_objects):
+    # One project holds a real row for every path parameter, so each filled URL names objects
+    # that belong together (a goal of *this* project): alice reaches all of them.
     return {
-        "project": project,
+        "project": stepped_project["project"],
+        "steps": stepped_project,
+        "consultations": consultation_objects,
         "org": org,
         "membership": Membership.objects.get(organisation=org, user=bob),
         "library": library,

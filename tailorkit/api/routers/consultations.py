@@ -1,0 +1,364 @@
+"""Stakeholder consultations through the API (issue 4, point 10): build a questionnaire, run a
+consultation, invite people and read the results, through the same services and permission layer
+as the pages ("view" to read, "edit" to write; viewers and supporters get 403).
+
+A foreign organisation is refused in auth (404) before any body is parsed; a questionnaire or
+consultation of another organisation is a 404 like one that does not exist. Reads record nothing;
+the writes record what their services record. Exports stay in the pages, where they are audited.
+"""
+
+import math
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from tailorkit.consultations import delivery, services
+from tailorkit.consultations.models import Consultation, Invitation, Question, Questionnaire, Response, Section
+from tailorkit.consultations.results import consultation_results, group_label, withheld_groups
+from tailorkit.core.permissions import get_organisation_or_404
+
+from ..schemas import INVALID, NOT_FOUND, UNAUTHORISED, Slug
+from ..schemas_consultations import (
+    MAX_QUESTIONS,
+    ConsultationCreatedOut,
+    ConsultationIn,
+    ConsultationOut,
+    InvitationErrorsOut,
+    InvitationOut,
+    InvitationsIn,
+    InvitationsSentOut,
+    QuestionnaireDetailOut,
+    QuestionnaireIn,
+    QuestionnaireOut,
+    ResultsOut,
+)
+from .projects import BAD, FORBIDDEN, field_errors
+
+router = Router(tags=["consultations"])
+
+ORG = "/organisations/{org_slug}"
+CONSULTATION = ORG + "/consultations/{consultation_id}"
+READ = {**UNAUTHORISED, **NOT_FOUND, **INVALID}
+WRITE = {**BAD, **UNAUTHORISED, **FORBIDDEN, **NOT_FOUND, **INVALID}
+
+
+# ---- lookups -----------------------------------------------------------------------------------
+
+def questionnaire_queryset(org):
+    return Questionnaire.objects.filter(organisation=org).annotate(version=Max("versions__number"))
+
+
+def questionnaire_detail_queryset(org):
+    return questionnaire_queryset(org).prefetch_related(
+        Prefetch("sections", queryset=Section.objects.order_by("position", "pk").prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("position", "pk")))))
+
+
+def consultation_queryset(org):
+    # Subqueries rather than joins: two counted joins (responses × invitations) would multiply.
+    def counted(model, **filters):
+        rows = (model.objects.filter(consultation=OuterRef("pk"), **filters).order_by()
+                .values("consultation").annotate(n=Count("pk")).values("n"))
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    return Consultation.objects.filter(organisation=org).annotate(
+        n_responses=counted(Response),
+        **{f"n_{status}": counted(Invitation, status=status) for status in Invitation.Status.values},
+    )
+
+
+def get_consultation(request, org_slug, consultation_id, action="view"):
+    org = get_organisation_or_404(request.auth, org_slug, action)
+    consultation = consultation_queryset(org).filter(uuid=consultation_id).first()
+    if consultation is None:
+        raise Http404
+    return consultation
+
+
+def consultation_out(consultation):
+    status = "closed" if consultation.is_closed() else "open" if consultation.is_open() else "scheduled"
+    return {
+        "id": consultation.uuid, "title": consultation.title, "purpose": consultation.purpose,
+        "questionnaire_id": consultation.questionnaire_id, "mode": consultation.mode,
+        "anonymous": consultation.anonymous, "has_access_code": bool(consultation.access_code_hash),
+        "status": status, "opens_at": consultation.opens_at, "closes_at": consultation.closes_at,
+        "closed_at": consultation.closed_at, "response_limit": consultation.response_limit,
+        "min_group_size": consultation.min_group_size, "groups": consultation.groups,
+        "reminder_days": consultation.reminder_days, "round": consultation.round,
+        "created_at": consultation.created_at, "responses": consultation.n_responses,
+        "invitations": {status: getattr(consultation, f"n_{status}") for status in Invitation.Status.values},
+    }
+
+
+def reload(consultation):
+    return consultation_queryset(consultation.organisation).get(pk=consultation.pk)
+
+
+# ---- questionnaires ----------------------------------------------------------------------------
+
+@router.get(ORG + "/questionnaires", response={200: list[QuestionnaireOut], **READ},
+            summary="Questionnaires of an organisation")
+def questionnaire_list(request, org_slug: Slug):
+    return questionnaire_queryset(get_organisation_or_404(request.auth, org_slug))
+
+
+@router.get(ORG + "/questionnaires/{questionnaire_id}", response={200: QuestionnaireDetailOut, **READ},
+            summary="A questionnaire with its sections and questions")
+def questionnaire_detail(request, org_slug: Slug, questionnaire_id: int):
+    org = get_organisation_or_404(request.auth, org_slug)
+    questionnaire = questionnaire_detail_queryset(org).filter(pk=questionnaire_id).first()
+    if questionnaire is None:
+        raise Http404
+    return questionnaire
+
+
+def _prefixed(exc, prefix):
+    """The service's errors, named by where they are in the request body."""
+    if hasattr(exc, "error_dict"):
+        return {f"{prefix}.{field}" if field != "__all__" else prefix: msgs
+                for field, msgs in exc.message_dict.items()}
+    return {prefix: exc.messages}
+
+
+def _question_fields(question):
+    fields = question.dict(exclude={"show_if", "options"}, by_alias=False)
+    fields["options"] = [option.dict() for option in question.options]
+    cond = question.show_if
+    if cond is None:
+        fields["show_if"] = {}
+    elif cond.in_ is not None:
+        fields["show_if"] = {"question": cond.question, "in": cond.in_}
+    else:
+        fields["show_if"] = {"question": cond.question, "equals": cond.equals}
+    return fields
+
+
+def _check_question(question, where):
+    """What the builder's form checks before the service (the form parses options from text, so
+    the service takes them as given): option codes present and unique, a condition with codes."""
+    errors = {}
+    codes = [option.value.strip() for option in question.options]
+    if any(not code for code in codes) or any(not option.label.strip() for option in question.options):
+        errors[f"{where}.options"] = ["Every option needs a code and a label."]
+    elif len(set(codes)) != len(codes):
+        errors[f"{where}.options"] = ["Each option code may be used once."]
+    cond = question.show_if
+    if cond is not None and not (cond.in_ or cond.equals):
+        errors[f"{where}.show_if"] = ["Give the answer code(s) that show this question, in \"equals\" or \"in\"."]
+    return errors
+
+
+@router.post(ORG + "/questionnaires", response={201: QuestionnaireDetailOut, **WRITE},
+             summary="Create a questionnaire with its sections and questions")
+def questionnaire_create(request, org_slug: Slug, payload: QuestionnaireIn):
+    org = get_organisation_or_404(request.auth, org_slug, "edit")
+    total = sum(len(section.questions) for section in payload.sections)
+    errors = {} if total <= MAX_QUESTIONS else {
+        "sections": [f"At most {MAX_QUESTIONS} questions in one questionnaire."]}
+    for s, section in enumerate(payload.sections):
+        if not section.title.strip():
+            errors[f"sections.{s}.title"] = ["Give the section a title."]
+        for q, question in enumerate(section.questions):
+            errors.update(_check_question(question, f"sections.{s}.questions.{q}"))
+    if errors:
+        return field_errors(ValidationError(errors))
+    try:
+        # One transaction around the services' own: a wrong question anywhere leaves nothing saved.
+        with transaction.atomic():
+            questionnaire = services.questionnaire_create(
+                organisation=org, actor=request.auth, title=payload.title, description=payload.description,
+                sections=[section.title.strip() for section in payload.sections])
+            section_rows = questionnaire.sections.order_by("position", "pk")
+            for s, (section_row, section) in enumerate(zip(section_rows, payload.sections, strict=True)):
+                if section.intro:
+                    services.section_update(section=section_row, actor=request.auth, title=section.title,
+                                            intro=section.intro)
+                for q, question in enumerate(section.questions):
+                    where = f"sections.{s}.questions.{q}"
+                    try:
+                        services.question_create(section=section_row, actor=request.auth,
+                                                 **_question_fields(question))
+                    except ValidationError as exc:
+                        raise ValidationError(_prefixed(exc, where)) from exc
+    except ValidationError as exc:
+        return field_errors(exc)
+    return Status(201, questionnaire_detail_queryset(org).get(pk=questionnaire.pk))
+
+
+# ---- consultations -----------------------------------------------------------------------------
+
+@router.get(ORG + "/consultations", response={200: list[ConsultationOut], **READ},
+            summary="Consultations of an organisation, newest first")
+def consultation_list(request, org_slug: Slug):
+    org = get_organisation_or_404(request.auth, org_slug)
+    return [consultation_out(c) for c in consultation_queryset(org)]
+
+
+@router.post(ORG + "/consultations", response={201: ConsultationCreatedOut, **WRITE},
+             summary="Start a consultation")
+def consultation_create(request, org_slug: Slug, payload: ConsultationIn):
+    org = get_organisation_or_404(request.auth, org_slug, "edit")
+    questionnaire = Questionnaire.objects.filter(organisation=org, pk=payload.questionnaire_id).first()
+    if questionnaire is None:
+        return field_errors(ValidationError({"questionnaire_id": ["No questionnaire with this id here."]}))
+    fields = payload.dict(exclude={"questionnaire_id", "access_code"})
+    try:
+        consultation, token = delivery.consultation_create(
+            organisation=org, questionnaire=questionnaire, actor=request.auth, request=request,
+            access_code=payload.access_code or "", **fields)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            errors = exc.message_dict
+            if "questionnaire" in errors:
+                errors["questionnaire_id"] = errors.pop("questionnaire")
+            exc = ValidationError(errors)
+        return field_errors(exc)
+    url = request.build_absolute_uri(reverse("consultation_open_link", args=[token])) if token else None
+    return Status(201, {"consultation": consultation_out(reload(consultation)), "open_link_url": url})
+
+
+@router.get(CONSULTATION, response={200: ConsultationOut, **READ}, summary="A consultation with its counts")
+def consultation_detail(request, org_slug: Slug, consultation_id: UUID):
+    return consultation_out(get_consultation(request, org_slug, consultation_id))
+
+
+@router.post(CONSULTATION + "/close", response={200: ConsultationOut, **WRITE},
+             summary="Close a consultation now")
+def consultation_close(request, org_slug: Slug, consultation_id: UUID):
+    consultation = get_consultation(request, org_slug, consultation_id, "edit")
+    try:
+        delivery.consultation_close(consultation=consultation, actor=request.auth, request=request)
+    except ValidationError as exc:
+        return field_errors(exc)
+    return consultation_out(reload(consultation))
+
+
+# ---- invitations -------------------------------------------------------------------------------
+
+LINE_PREFIX = "Line 1: "
+
+
+def _row_errors(consultation, lines):
+    """``{index: [messages]}`` for the rows the service refuses (``None``: a row that is not even a
+    line of an address list).
+
+    The service reads a pasted list and names lines; here each row is checked on its own so that an
+    error names its row, and repeats within the request are found by comparing rows. Only run once
+    the batch has been refused, so a good batch costs one check.
+    """
+    errors, seen = {}, {}
+    for index, line in enumerate(lines):
+        if line is None:
+            errors[index] = [_("This is not an email address, or it holds a comma, semicolon or space.")]
+            continue
+        _parsed, messages = delivery.invitations_parse(consultation=consultation, text=line)
+        if messages:
+            # The row was checked as a list of one line; "Line 1" would point to the wrong place.
+            errors[index] = [m.removeprefix(LINE_PREFIX) for m in messages]
+            continue
+        email = line.split(",", 1)[0].strip().lower()
+        if email in seen:
+            errors[index] = [_("%(email)s is already in row %(row)s.") % {"email": email, "row": seen[email]}]
+        else:
+            seen[email] = index
+    return errors
+
+
+def _line(row):
+    """The row as a line of the pasted list, or None when it cannot be one (it would be split)."""
+    email, group = row.email.strip(), row.group.strip()
+    if not email or any(c in email for c in ",;\t") or any(c.isspace() for c in email):
+        return None
+    line = f"{email}, {group}" if group else email
+    return line if line.splitlines() == [line] else None
+
+
+@router.post(CONSULTATION + "/invitations", response={201: InvitationsSentOut, 400: InvitationErrorsOut,
+                                                      **UNAUTHORISED, **FORBIDDEN, **NOT_FOUND, **INVALID},
+             summary="Invite people by email (all or none)")
+def invitations_send(request, org_slug: Slug, consultation_id: UUID, payload: InvitationsIn):
+    consultation = get_consultation(request, org_slug, consultation_id, "edit")
+    lines = [_line(row) for row in payload.invitations]
+    errors = _row_errors(consultation, lines) if None in lines else {}
+    if not errors:
+        try:
+            sent = delivery.invitations_send(consultation=consultation, actor=request.auth, request=request,
+                                             text="\n".join(lines))
+        except ValidationError as exc:
+            errors = _row_errors(consultation, lines)
+            if not errors:  # a refusal of the whole batch (closed, open-link mode)
+                return field_errors(exc)
+    if errors:
+        rows = [{"index": i, "messages": msgs} for i, msgs in sorted(errors.items())]
+        return Status(400, {
+            "detail": f"{len(rows)} row(s) are wrong; nobody was invited.",
+            "errors": {f"invitations.{r['index']}": r["messages"] for r in rows}, "rows": rows})
+    counts = reload(consultation)
+    return Status(201, {"invited": len(sent),
+                        "counts": {s: getattr(counts, f"n_{s}") for s in Invitation.Status.values}})
+
+
+@router.get(CONSULTATION + "/invitations", response={200: list[InvitationOut], **READ},
+            summary="Invitations and their status")
+def invitation_list(request, org_slug: Slug, consultation_id: UUID):
+    consultation = get_consultation(request, org_slug, consultation_id)
+    return [{"id": inv.uuid, "group": inv.group, "status": inv.status, "sent_at": inv.sent_at,
+             "opened_at": inv.opened_at, "completed_at": inv.completed_at, "reminders_sent": inv.reminders_sent,
+             "erased": inv.erased_at is not None}
+            for inv in consultation.invitations.order_by("pk")]
+
+
+# ---- results -----------------------------------------------------------------------------------
+
+def _number(value):
+    # A sum of extreme free numbers can overflow to infinity, which JSON cannot carry.
+    return value if value is None or math.isfinite(value) else None
+
+
+def _block(block):
+    """A results block of the services, for the API. Withheld: the note only, never a number."""
+    if block.get("withheld"):
+        return {"withheld": True, "note": str(block.get("note", ""))}
+    out = {"withheld": False, "n": block["n"], "not_relevant": block["not_relevant"]}
+    if "distribution" in block:
+        out["distribution"] = [{"value": d["value"], "label": str(d["label"]), "count": d["count"],
+                                "percent": round(d["percent"], 2)} for d in block["distribution"]]
+    if "ranking" in block:
+        out["ranking"] = [{**r, "label": str(r["label"])} for r in block["ranking"]]
+    if "summary" in block:
+        summary = block["summary"]
+        out["mean"] = {"n": summary["n"], **{k: _number(summary.get(k))
+                                             for k in ("mean", "ci_low", "ci_high", "sd", "median")}}
+    if "texts" in block:
+        out["texts"] = block["texts"]
+    return out
+
+
+@router.get(CONSULTATION + "/results", response={200: ResultsOut, **READ},
+            summary="Results per question and group, anonymity rules applied")
+def consultation_results_read(request, org_slug: Slug, consultation_id: UUID):
+    consultation = get_consultation(request, org_slug, consultation_id)
+    results = consultation_results(consultation, chart=False)
+    threshold = results["threshold"]
+    counts = {group: n for group, _label, n in results["groups"]}
+    # The same rule as each question's groups, so a small group's size cannot be read off here.
+    hidden = set(counts) if results["withheld"] else withheld_groups(counts, threshold)
+    return {
+        "responses": results["total"], "threshold": threshold, "withheld": results["withheld"],
+        "note": str(results["note"]),
+        "groups": [{"group": group, "label": str(group_label(consultation, group)), "withheld": group in hidden,
+                    "responses": None if group in hidden else n} for group, n in counts.items()],
+        "questions": [
+            {"key": q["key"], "kind": q["kind"], "text": q["question"]["text"], "overall": _block(q["overall"]),
+             "groups": [{"group": g["group"], "label": str(g["label"]), **_block(g)} for g in q["groups"]]}
+            for q in results["questions"]
+        ],
+    }
+
