@@ -22,7 +22,8 @@ install: $(VENV)/.installed
 run: install demo
 	@echo "Starting the background worker and the web server on http://127.0.0.1:8000 (Ctrl+C stops both)"
 	@$(BIN)/python manage.py db_worker --no-startup-delay & WORKER=$$!; \
-	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py schedule_periodic >/dev/null & SCHEDULER=$$!; \
+	  trap 'kill $$WORKER $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
 
 demo: install

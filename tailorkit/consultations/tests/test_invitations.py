@@ -124,3 +124,11 @@ def test_closing_dates_must_follow_opening(client_for, alice, org, questionnaire
 def test_a_viewer_cannot_invite_and_an_outsider_gets_404(client_for, dave, mallory, org, identified):
     assert client_for(dave).post(url(org, identified, "invite/"), {"addresses": "x@example.org"}).status_code == 403
     assert client_for(mallory).get(url(org, identified)).status_code == 404
+
+
+def test_the_scheduler_enqueues_the_periodic_jobs(db, capsys):
+    from django.core.management import call_command
+
+    # Under pytest tasks run at once, so enqueuing runs both jobs here without error.
+    call_command("schedule_periodic", "--once")
+    assert "Enqueued the periodic consultation jobs." in capsys.readouterr().out
