@@ -211,8 +211,9 @@ class Consultation(models.Model):
     groups = models.JSONField(_("respondent groups"), default=list, blank=True)
     # Reminders: days after the invitation email, e.g. [3, 7]. Empty means no reminders.
     reminder_days = models.JSONField(_("reminders after (days)"), default=list, blank=True)
-    # A generic link to what the consultation is about (a project step's object) without importing
-    # the projects app, which sits above consultations in the dependency order.
+    # A generic link to what the consultation is about (a project step's object), so the models do
+    # not depend on the projects app; step_templates.py is the one place that joins the two, and
+    # projects reaches it only through projects/hooks.py.
     subject_type = models.CharField(max_length=60, blank=True)
     subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     template = models.CharField(max_length=40, choices=ConsultationTemplate.choices, blank=True, default="")

@@ -31,4 +31,5 @@ urlpatterns = [
     path("<uuid:consultation_id>/respondents/<uuid:respondent_id>/erase/", consultation_views.respondent_erase,
          name="respondent_erase"),
     path("", include("tailorkit.consultations.urls_results")),  # part B: results, exports, rounds
+    path("", include("tailorkit.consultations.urls_steps")),  # one-click consultations from project steps
 ]

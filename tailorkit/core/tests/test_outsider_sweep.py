@@ -106,6 +106,7 @@ def values(alice, bob, org, sweep_project):
         **records_values(sweep_project, alice),
         **consultation_sweep_values(org, alice),
         "fmt": "responses.csv",  # one of the export formats
+        "step_template": "barrier_prioritisation",  # a consultation template offered on a project step
     }
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tailorkit.core.permissions import can
 from tailorkit.library.models import Category, Item
 
+from .. import hooks
 from ..access import get_project_or_404, get_row_or_404
 from ..charts import prioritisation_matrix_svg
 from ..forms_step12 import BarrierNotesForm, BarrierSearchForm, CustomBarrierForm, FocusForm, GoalForm
@@ -80,11 +81,11 @@ def goals_url(project, anchor=""):
 # --- the step page ---------------------------------------------------------------------------------
 
 
-def _stakeholder_ratings(barriers):
-    # SLOT: the consultations app will supply stakeholder_ratings(barrier_ids) ->
-    # {barrier_id: (mean_importance, mean_changeability, n)}. Until it does, the ranked table shows
-    # the team only; ranked_barriers() already adds "stakeholders" and "combined" columns when given.
-    return None
+def _stakeholder_ratings(project):
+    # Stakeholder ratings come from the consultations app through a hook (projects must not import
+    # consultations; see ..hooks): {"values": {barrier_id: (importance, changeability, n)},
+    # "withheld": {barrier_id}, "threshold", "title", "url", "responses"} or None.
+    return hooks.call(hooks.STAKEHOLDER_BARRIER_RATINGS, project=project)
 
 
 def _goals_page(request, project, *, rating_errors=None, focus_form=None, status=200):
@@ -92,9 +93,12 @@ def _goals_page(request, project, *, rating_errors=None, focus_form=None, status
     goals = list(Goal.objects.filter(project=project))
     barriers = services.project_barriers(project)
     focus_goals, focus_barriers = services.focus_of(iteration)
-    stakeholder = _stakeholder_ratings([b.pk for b in barriers])
+    figures = _stakeholder_ratings(project)
+    stakeholder = figures["values"] if figures else None
     rows = services.ranked_barriers(project, stakeholder, barriers=barriers, user=request.user,
                                     focused_ids=focus_barriers)
+    for row in rows:
+        row.stakeholder_withheld = bool(figures) and row.barrier.pk in figures["withheld"]
     if focus_form is None:
         initial_goals = focus_goals or ([goals[0].pk] if goals else [])
         initial_barriers = focus_barriers or ([rows[0].barrier.pk] if rows else [])
@@ -112,6 +116,9 @@ def _goals_page(request, project, *, rating_errors=None, focus_form=None, status
     focused = next((p for p in context["all_principles"] if p.code == "focused"), None)
     context.update({
         "iteration": iteration, "goals": goals, "rows": rows, "stakeholder": bool(stakeholder),
+        "stakeholder_source": figures,
+        "stakeholder_panel": hooks.call(hooks.STEP_CONSULTATIONS, request=request, project=project,
+                                        step=Step.GOALS, iteration=iteration),
         "matrix_svg": prioritisation_matrix_svg(rows), "focus_form": focus_form, "focused_principle": focused,
         "focus_goal_ids": set(focus_goals), "rating_errors": rating_errors or {},
         "n_rated_by_me": sum(1 for r in rows if r.my_rating), "rating_choices": range(1, 6),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from tailorkit.library.models import Item
 
+from .. import hooks
 from ..access import get_project_or_404, get_row_or_404
 from ..forms_step12 import ChooseForm, CustomOptionForm, OptionEditForm, criteria_info
 from ..models import APEASE, Barrier, Step, StrategyOption
@@ -29,10 +30,11 @@ def _criteria():
     return criteria_info(Item.objects.filter(pack__slug="apease"))
 
 
-def _stakeholder_appraisals(options):
-    # SLOT: the consultations app will supply stakeholder means per option and criterion,
-    # {option_id: {criterion: mean}}; appraisal_table() shows them next to the team's rating.
-    return None
+def _stakeholder_appraisals(project, options):
+    # Stakeholder APEASE means come from the consultations app through a hook (projects must not
+    # import consultations; see ..hooks): {"values": {option_id: {criterion: mean}},
+    # "withheld": {(option_id, criterion)}, "threshold", "title", "url", "responses"} or None.
+    return hooks.call(hooks.STAKEHOLDER_APPRAISALS, project=project, options=options)
 
 
 @login_required
@@ -50,13 +52,20 @@ def step_match(request, org_slug, project_id):
         mine = [o for o in options if o.barrier_id == barrier.pk]
         sections.append({"barrier": barrier, "s": by_barrier[barrier.pk], "options": mine,
                          "option_items": {o.item_id for o in mine if o.item_id}})
-    stakeholder = _stakeholder_appraisals(options)
+    figures = _stakeholder_appraisals(project, options)
+    stakeholder = figures["values"] if figures else None
+    table = services.appraisal_table(project, iteration, stakeholder, options=options)
+    for row in table:
+        for cell in row.cells:
+            cell.stakeholder_withheld = bool(figures) and (row.option.pk, cell.criterion) in figures["withheld"]
     criteria = _criteria()
     context = step_context(request, project, Step.MATCH)
     context.update({
         "iteration": iteration, "sections": sections, "catalogue": catalogue, "ranking_rule": RANKING_RULE,
-        "table": services.appraisal_table(project, iteration, stakeholder, options=options),
-        "stakeholder": bool(stakeholder), "criteria": [(c, *criteria[c]) for c in APEASE],
+        "table": table, "stakeholder": bool(figures), "stakeholder_source": figures,
+        "stakeholder_panel": hooks.call(hooks.STEP_CONSULTATIONS, request=request, project=project,
+                                        step=Step.MATCH, iteration=iteration),
+        "criteria": [(c, *criteria[c]) for c in APEASE],
         "chosen": iteration.chosen_option if iteration.chosen_option_id else None,
     })
     return render(request, "projects/step2.html", context)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from tailorkit.core.permissions import can
 
+from .. import hooks
 from ..access import get_project_or_404, get_row_or_404
 from ..forms_step34 import CriterionForm, SpecificationForm, TaskForm, pack_labels
 from ..guidance import GUIDANCE, load_principles, principles_for
@@ -150,6 +151,8 @@ def render_plan(request, project, spec_form=None, conflict=None, rows=None):
         "task_form": None if ctx["read_only"] else TaskForm(project=project, auto_id="id_task_%s"),
         "criterion_form": None if ctx["read_only"] else CriterionForm(auto_id="id_criterion_%s"),
         "conflict": conflict, "conflict_rows": rows or [],
+        "stakeholder_panel": hooks.call(hooks.STEP_CONSULTATIONS, request=request, project=project,
+                                        step=Step.PLAN, iteration=current),
     })
     return render(request, "projects/step3_plan.html", ctx)
 

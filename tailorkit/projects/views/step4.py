@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import hooks
 from ..access import get_project_or_404, get_row_or_404
 from ..forms_step34 import DecisionForm, ReviewForm
 from ..models import Decision, Judgement, Review, Step, SuccessCriterion
@@ -55,6 +56,8 @@ def review(request, org_slug, project_id):
         "review_form": None if ctx["read_only"] else ReviewForm(
             criteria=criteria, initial={"review_date": timezone.localdate()}),
         "decision_form": None if ctx["read_only"] else DecisionForm(reviews=reviews),
+        "stakeholder_panel": hooks.call(hooks.STEP_CONSULTATIONS, request=request, project=project,
+                                        step=Step.REVIEW, iteration=current),
     })
     return render(request, "projects/step4_review.html", ctx)
 
