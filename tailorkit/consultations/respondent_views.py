@@ -1,16 +1,19 @@
 """Respondent pages (no account): link exchange, access code, the paged form, thanks.
 
-A link token is swapped on first visit for a grant in the session cookie and the browser is sent
-to the token-free ``/c/form/``, so the token does not linger in history, logs or Referer headers.
+A link token is swapped on first visit for a signed grant cookie and the browser is sent to the
+token-free ``/c/form/``, so the token does not linger in history, logs or Referer headers.
 The form is plain HTML: every page is a POST that the server answers, show-if included, so it
 works without JavaScript and with any screen reader.
 """
 
 import hashlib
 import secrets
+import time
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -23,24 +26,76 @@ from .forms import AccessCodeForm
 from .models import CHOICE_KINDS, Consultation, Invitation, QuestionKind
 
 GRANT = "consultation_access"
+GRANT_SALT = "tailorkit.consultations.grant"
+
+
+# --- The grant: a signed cookie, not a session row ----------------------------------------------
+# Why a cookie signed with SECRET_KEY (django.core.signing, HMAC-SHA256 with a timestamp) and not a
+# database session: a session row meant one INSERT on the link exchange and one UPDATE on submit,
+# and a read on every request, for each respondent; under load those writes queued behind the
+# single SQLite writer. What the grant says can be kept client-side because it cannot be forged
+# and nothing in it must stay secret from its holder:
+#   c, inv  the consultation and invitation (UUIDs, so no row counts leak), fixed when the server
+#           exchanged a valid link; the signature stops a respondent from naming another one;
+#   code    whether the access code was given; only the server can set it;
+#   rk      a random key naming the browser's draft (only its hash is stored with the draft);
+#   sk      the submission key the form carries, so a one-page form needs no draft row at all;
+#   done    set after submitting; it then carries nothing that points at the invitation.
+# Replaying an older cookie gains nothing: every request re-checks the state that matters in the
+# database (consultation open and not full, invitation not completed or erased, submission key
+# unique, invitation row locked on submit), and for an open link a fresh grant is one click away
+# anyway. The cookie is HttpOnly, SameSite=Lax, Secure like the session cookie, limited to the
+# respondent pages, and expires with SESSION_COOKIE_AGE. Staff previews still use the session.
+
+def grant_from_cookie(value):
+    try:
+        return signing.loads(value, salt=GRANT_SALT, max_age=settings.SESSION_COOKIE_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+
+
+def _read_grant(request):
+    value = request.COOKIES.get(GRANT)
+    grant = grant_from_cookie(value) if value else None
+    return grant if isinstance(grant, dict) and grant.get("c") else None
+
+
+def _with_grant(response, grant):
+    respondent_pages = reverse("consultation_thanks").rsplit("thanks/", 1)[0]  # "/c/"
+    response.set_cookie(GRANT, signing.dumps(grant, salt=GRANT_SALT, compress=True),
+                        max_age=settings.SESSION_COOKIE_AGE, path=respondent_pages,
+                        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+    return response
+
+
+def _new_grant(consultation, invitation=None, code=True):
+    grant = {"c": str(consultation.uuid), "inv": str(invitation.uuid) if invitation else None, "code": code,
+             "sk": str(uuid.uuid4())}
+    if invitation is None:
+        # A random key identifies this browser's draft; only its hash is stored with the draft.
+        grant["rk"] = secrets.token_urlsafe(32)
+    return grant
 
 
 # --- Rate limiting ------------------------------------------------------------------------------
-# A per-IP counter in Django's (database) cache, shared by all app processes. Hand-written because
-# it is two views and ten lines; a rate-limit library would be a dependency for this alone, and
-# allauth's limiter is not public API. The IP is hashed, so the cache never holds it in clear.
+# A per-IP counter in Django's cache (the database cache by default, Redis when CACHE_URL says so),
+# shared by all app processes. Hand-written because it is two views and ten lines; a rate-limit
+# library would be a dependency for this alone, and allauth's limiter is not public API. The IP is
+# hashed, so the cache never holds it in clear. Fixed one-minute windows, counted with incr first:
+# one read and one write per attempt on the database cache (add-then-incr cost two writes, and
+# BaseCache.incr re-set the expiry on every hit). On the database cache two simultaneous attempts
+# can count as one; Redis counts atomically. Either way a guesser gets at most about the limit.
 
 def _rate_limited(request, bucket):
     limit = int(getattr(settings, "TAILORKIT_CONSULTATION_RATE_LIMIT", 60))
     window = 60
     ip = request.META.get("REMOTE_ADDR", "")
-    key = f"consult-rl:{bucket}:{hashlib.sha256(f'{settings.SECRET_KEY}{ip}'.encode()).hexdigest()[:32]}"
-    cache.add(key, 0, window)
+    ip_hash = hashlib.sha256(f"{settings.SECRET_KEY}{ip}".encode()).hexdigest()[:32]
+    key = f"consult-rl:{bucket}:{ip_hash}:{int(time.time() // window)}"
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
+    except ValueError:  # first attempt in this window
+        count = 1 if cache.add(key, 1, window * 2) else cache.incr(key)
     return count > limit
 
 
@@ -65,10 +120,9 @@ def invitation_open(request, token):
         return redirect("consultation_thanks")
     if not responding.can_answer(consultation, invitation):
         return _problem(request)
-    responding.invitation_mark_opened(invitation=invitation)
-    request.session.cycle_key()
-    request.session[GRANT] = {"c": consultation.pk, "inv": invitation.pk, "code": True}
-    return redirect("consultation_form")
+    if invitation.status == Invitation.Status.SENT:
+        responding.invitation_mark_opened(invitation=invitation)
+    return _with_grant(redirect("consultation_form"), _new_grant(consultation, invitation))
 
 
 def open_link(request, token):
@@ -77,13 +131,10 @@ def open_link(request, token):
     consultation = responding.consultation_for_open_token(token)
     if not responding.can_answer(consultation):
         return _problem(request)
-    grant = request.session.get(GRANT) or {}
-    if grant.get("c") != consultation.pk or grant.get("done"):
-        # A random key identifies this browser's draft; only its hash is stored with the draft.
-        grant = {"c": consultation.pk, "inv": None, "rk": secrets.token_urlsafe(32),
-                 "code": not consultation.access_code_hash}
-    request.session[GRANT] = grant
-    return redirect("consultation_form")
+    grant = _read_grant(request) or {}
+    if grant.get("c") != str(consultation.uuid) or grant.get("done") or grant.get("inv"):
+        grant = _new_grant(consultation, code=not consultation.access_code_hash)
+    return _with_grant(redirect("consultation_form"), grant)
 
 
 def thanks(request):
@@ -93,11 +144,12 @@ def thanks(request):
 # --- The form -----------------------------------------------------------------------------------
 
 def _load_grant(request):
-    grant = request.session.get(GRANT)
+    grant = _read_grant(request)
     if not grant:
         return None, None, None
-    consultation = Consultation.objects.select_related("organisation", "questionnaire").filter(pk=grant["c"]).first()
-    invitation = Invitation.objects.filter(pk=grant["inv"]).first() if grant.get("inv") else None
+    consultation = (Consultation.objects.select_related("organisation", "questionnaire")
+                    .filter(uuid=grant["c"]).first())
+    invitation = Invitation.objects.filter(uuid=grant["inv"]).first() if grant.get("inv") else None
     return grant, consultation, invitation
 
 
@@ -114,10 +166,12 @@ def respondent_form(request):
         return _problem(request)
     if not grant.get("code"):
         return _access_code(request, grant, consultation)
-    draft = responding.draft_get_or_create(consultation=consultation, invitation=invitation,
-                                           respondent_key=grant.get("rk"))
-    return render_form_page(request, snapshot=draft.version.snapshot, draft=draft, consultation=consultation,
-                            grant=grant)
+    # Opening the form writes nothing: a draft row is made only when answers must be kept between
+    # requests (another page, "save", or errors), never for a one-page form sent straight away.
+    draft = responding.draft_find(consultation=consultation, invitation=invitation, respondent_key=grant.get("rk"))
+    version = draft.version if draft else responding.latest_version(consultation)
+    return render_form_page(request, snapshot=version.snapshot, draft=draft, consultation=consultation,
+                            grant=grant, invitation=invitation, version=version)
 
 
 def _access_code(request, grant, consultation):
@@ -126,9 +180,7 @@ def _access_code(request, grant, consultation):
         if _rate_limited(request, "code"):
             return _too_many(request)
         if form.is_valid() and access_code_matches(consultation, form.cleaned_data["access_code"]):
-            grant["code"] = True
-            request.session[GRANT] = grant
-            return redirect("consultation_form")
+            return _with_grant(redirect("consultation_form"), {**grant, "code": True})
         if form.is_valid():
             form.add_error("access_code", _("This code is not right. Check it and try again."))
     return render(request, "consultations/respondent/access_code.html", {"form": form, "consultation": consultation})
@@ -156,16 +208,20 @@ def _items(section, shown, answers, errors):
     return items
 
 
-def render_form_page(request, *, snapshot, draft=None, consultation=None, grant=None, preview_of=None, org=None):
-    """Show and process one page of a questionnaire snapshot: for a respondent's ``draft`` or, with
-    ``preview_of``, a staff preview whose answers are kept in the session only."""
+def render_form_page(request, *, snapshot, draft=None, consultation=None, grant=None, invitation=None, version=None,
+                     preview_of=None, org=None):
+    """Show and process one page of a questionnaire snapshot: for a respondent (``grant``, with their
+    ``draft`` if answers were kept before) or, with ``preview_of``, a staff preview whose answers are
+    kept in the session only."""
     preview_key = f"consultation-preview-{preview_of.pk}" if preview_of else None
     if preview_of:
         answers = request.session.get(preview_key, {})
-        group, groups, version_number = "", [], None
+        group, groups, version_number, submission_key = "", [], None, None
     else:
-        answers, group, groups = dict(draft.answers), draft.group, consultation.groups
-        version_number = draft.version.number
+        answers = dict(draft.answers) if draft else {}
+        group = draft.group if draft else (invitation.group if invitation else "")
+        groups, version_number = consultation.groups, version.number
+        submission_key = draft.submission_key if draft else grant["sk"]
     questions = [q for s in snapshot["sections"] for q in s["questions"]]
     visible_pages = answering.pages(snapshot, answers) or [0]
     try:
@@ -175,7 +231,20 @@ def render_form_page(request, *, snapshot, draft=None, consultation=None, grant=
     if page not in visible_pages:
         page = visible_pages[0]
     errors, notice = {}, None
-    show_group = bool(groups) and not (draft and draft.invitation_id) and page == visible_pages[0]
+    show_group = bool(groups) and invitation is None and page == visible_pages[0]
+
+    def keep():
+        """Keep this page's answers until the next request: in the session for a preview, else in
+        the respondent's draft (made now if this is the first time something must be kept)."""
+        nonlocal draft
+        if preview_of:
+            request.session[preview_key] = answers
+            return
+        if draft is None:
+            draft = responding.draft_get_or_create(consultation=consultation, invitation=invitation,
+                                                   respondent_key=grant.get("rk"), version=version,
+                                                   submission_key=grant["sk"])
+        responding.draft_save(draft=draft, answers=answers, group=group)
 
     if request.method == "POST":
         action = request.POST.get("action", "next")
@@ -195,11 +264,14 @@ def render_form_page(request, *, snapshot, draft=None, consultation=None, grant=
             shown_after = answering.visible_keys(questions, answers)
             appeared = [q for q in snapshot["sections"][page]["questions"]
                         if q["key"] in shown_after and q["key"] not in shown_before]
-            if preview_of:
-                request.session[preview_key] = answers
-            else:
-                responding.draft_save(draft=draft, answers=answers, group=group)
             visible_pages = answering.pages(snapshot, answers) or [0]
+            later = [p for p in visible_pages if p > page]
+            finishing = action in ("next", "submit") and not errors and not appeared and not later
+            if finishing:
+                page_now = [q for q in snapshot["sections"][page]["questions"] if q["key"] in shown_after]
+                errors = answering.missing_required(page_now, answers)
+            if not finishing or errors or draft is not None or preview_of:
+                keep()
             if action == "back":
                 earlier = [p for p in visible_pages if p < page]
                 return redirect(f"{request.path}?page={earlier[-1] if earlier else visible_pages[0]}")
@@ -213,25 +285,39 @@ def render_form_page(request, *, snapshot, draft=None, consultation=None, grant=
                 if appeared:
                     notice = _("Your answers opened more questions on this page. Please look at them.")
                 elif not errors:
-                    later = [p for p in visible_pages if p > page]
                     if later:
                         return redirect(f"{request.path}?page={later[0]}")
                     done, page, errors = _finish(request, snapshot, draft, grant, preview_of, preview_key,
-                                                 visible_pages)
+                                                 visible_pages, consultation=consultation, invitation=invitation,
+                                                 version=version, answers=answers, group=group)
                     if done is not None:
                         return done
+                    if draft is None:
+                        keep()  # refused (e.g. a required answer on a page never opened): keep this page
+                    submission_key = draft.submission_key if draft else submission_key
     shown = answering.visible_keys(questions, answers)
     section = snapshot["sections"][page]
-    show_group = bool(groups) and not (draft and draft.invitation_id) and page == visible_pages[0]
+    show_group = bool(groups) and invitation is None and page == visible_pages[0]
     return render(request, "consultations/respondent/form.html", {
         "snapshot": snapshot, "section": section, "items": _items(section, shown, answers, errors),
         "errors": errors, "error_list": _error_list(errors, questions), "notice": notice, "page": page,
         "page_number": visible_pages.index(page) + 1 if page in visible_pages else 1, "page_count": len(visible_pages),
         "is_first": page == visible_pages[0], "is_last": page == visible_pages[-1],
-        "consultation": consultation, "draft": draft, "preview_of": preview_of, "org": org,
+        "consultation": consultation, "preview_of": preview_of, "org": org,
+        "version_number": version_number, "submission_key": submission_key,
         "show_group": show_group, "group": group, "group_error": errors.get("__group__"),
         "group_choices": [(g, consultation.group_label(g)) for g in groups] if consultation else [],
+        "feedback": _round_feedback(consultation),
     })
+
+
+def _round_feedback(consultation):
+    """A later consensus round shows each item's result from the round before (issue 4, point 8)."""
+    if consultation is None or consultation.previous_round_id is None:
+        return {}
+    from .rounds import previous_round_feedback  # rounds imports results; only later rounds need them
+
+    return previous_round_feedback(consultation)
 
 
 def _error_list(errors, questions):
@@ -240,15 +326,25 @@ def _error_list(errors, questions):
              "question": texts.get(k, ""), "message": m} for k, m in errors.items()]
 
 
-def _finish(request, snapshot, draft, grant, preview_of, preview_key, visible_pages):
+def _finish(request, snapshot, draft, grant, preview_of, preview_key, visible_pages, *, consultation, invitation,
+            version, answers, group):
     """Submit. Returns ``(response, page, errors)``: a redirect, or the page to show with errors."""
     if preview_of:
         request.session.pop(preview_key, None)
         messages.success(request, _("End of the preview. In a real consultation the answers would now be sent."))
         return redirect(request.path), None, None
+    posted_key = request.POST.get("submission_key")
     try:
-        responding.response_submit(draft=draft, submission_key=request.POST.get("submission_key"),
-                                   version_number=request.POST.get("version"))
+        if draft is not None:
+            responding.response_submit(draft=draft, submission_key=posted_key,
+                                       version_number=request.POST.get("version"))
+        elif str(posted_key) != str(grant["sk"]):
+            raise ValidationError(_("This form is out of date. Please reload the page; your saved answers are kept."))
+        else:
+            # Sent straight away from a one-page form: one transaction, no draft row written.
+            responding.response_submit_new(consultation=consultation, invitation=invitation,
+                                           respondent_key=grant.get("rk"), version=version, group=group,
+                                           answers=answers, submission_key=grant["sk"])
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             # A required answer is missing on an earlier page: go there and say so.
@@ -256,9 +352,8 @@ def _finish(request, snapshot, draft, grant, preview_of, preview_key, visible_pa
                           if q["key"] in exc.error_dict), visible_pages[0])
             return None, first, {k: v[0] for k, v in exc.message_dict.items()}
         return None, visible_pages[-1], {"__form__": " ".join(exc.messages)}
-    # Keep nothing in the session that points at the invitation once the response is in.
-    request.session[GRANT] = {"c": grant["c"], "done": True}
-    return redirect("consultation_thanks"), None, None
+    # Keep nothing in the grant that points at the invitation once the response is in.
+    return _with_grant(redirect("consultation_thanks"), {"c": grant["c"], "done": True}), None, None
 
 
 def preview_url(questionnaire):

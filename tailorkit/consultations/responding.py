@@ -53,17 +53,37 @@ def invitation_mark_opened(*, invitation):
     return invitation
 
 
+def _draft_lookup(consultation, invitation, respondent_key):
+    return ({"invitation": invitation} if invitation is not None
+            else {"session_key_hash": hash_token(respondent_key), "consultation": consultation})
+
+
+def draft_find(*, consultation, invitation=None, respondent_key=None):
+    """The respondent's saved answers if there are any (a read only: opening the form writes nothing)."""
+    return Draft.objects.select_related("version").filter(
+        **_draft_lookup(consultation, invitation, respondent_key)).first()
+
+
+def latest_version(consultation):
+    return consultation.questionnaire.versions.order_by("-number").first()
+
+
 @transaction.atomic
-def draft_get_or_create(*, consultation, invitation=None, respondent_key=None):
-    """The respondent's saved answers: by invitation, or by the random key in their session."""
-    lookup = ({"invitation": invitation} if invitation is not None
-              else {"session_key_hash": hash_token(respondent_key), "consultation": consultation})
+def draft_get_or_create(*, consultation, invitation=None, respondent_key=None, version=None, submission_key=None):
+    """The respondent's saved answers: by invitation, or by the random key in their grant cookie.
+
+    A new draft takes the ``submission_key`` the form already carries (see ``respondent_views``),
+    so a form opened before the draft existed still submits exactly once.
+    """
+    lookup = _draft_lookup(consultation, invitation, respondent_key)
     draft = Draft.objects.select_related("version").filter(**lookup).first()
     if draft is None:
-        version = consultation.questionnaire.versions.order_by("-number").first()
-        draft, _created = Draft.objects.get_or_create(
-            **lookup, defaults={"organisation": consultation.organisation, "consultation": consultation,
-                                "version": version, "group": invitation.group if invitation else ""})
+        defaults = {"organisation": consultation.organisation, "consultation": consultation,
+                    "version": version or latest_version(consultation),
+                    "group": invitation.group if invitation else ""}
+        if submission_key and submitted_with_key(submission_key) is None:
+            defaults["submission_key"] = uuid.UUID(str(submission_key))
+        draft, _created = Draft.objects.get_or_create(**lookup, defaults=defaults)
     return draft
 
 
@@ -107,9 +127,15 @@ def response_submit(*, draft, submission_key, version_number):
     existing = submitted_with_key(submission_key)
     if existing is not None:
         return existing, False
+    if draft.invitation_id is not None:
+        # Lock the invitation first (same order as ``response_submit_new``): a second browser of the
+        # same invitation may submit without a draft, and only one of the two may store a response.
+        invitation = Invitation.objects.select_for_update().get(pk=draft.invitation_id)
+        if invitation.status == Invitation.Status.COMPLETED:
+            raise ValidationError(_("Answers for this invitation have already been sent."))
     # of=("self",): PostgreSQL cannot lock the nullable side of the join to the invitation.
     draft = (Draft.objects.select_for_update(of=("self",))
-             .select_related("version", "consultation", "invitation").filter(pk=draft.pk).first())
+             .select_related("version", "consultation__organisation", "invitation").filter(pk=draft.pk).first())
     if draft is None or str(draft.submission_key) != str(submission_key):
         existing = submitted_with_key(submission_key)
         if existing is not None:
@@ -121,27 +147,69 @@ def response_submit(*, draft, submission_key, version_number):
     consultation = draft.consultation
     if consultation.response_limit is not None:
         # Serialise submissions of a limited consultation so the limit cannot be overshot.
-        consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        consultation = Consultation.objects.select_for_update().select_related("organisation").get(pk=consultation.pk)
     if not can_answer(consultation, draft.invitation):
         raise ValidationError(_("This consultation is not taking answers any more."))
     errors = check_all(draft)
     if errors:
         raise ValidationError(errors)
-    questions = draft.version.questions()
-    answers = answering.visible_answers(questions, draft.answers)
+    response, created = _store(consultation=consultation, version=draft.version, group=draft.group,
+                               answers=draft.answers, invitation=draft.invitation,
+                               submission_key=draft.submission_key)
+    if created:
+        draft.delete()
+    return response, created
+
+
+@transaction.atomic
+def response_submit_new(*, consultation, invitation, respondent_key, version, group, answers, submission_key):
+    """Submit answers that were never saved as a draft (a one-page form sent straight away).
+
+    Returns ``(response, created)`` like ``response_submit``, with the same guarantees: the
+    ``submission_key`` (issued in the respondent's signed grant, checked by the view) is unique in
+    the database, so a repeat returns the stored response; an invitation is locked and must not be
+    completed yet, so two browsers of one invitation cannot both store a response.
+    """
+    # No look-up of the key first: the view has just done it, and a repeat racing this one is
+    # caught by the unique constraint in ``_store``.
+    if invitation is not None:
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status == Invitation.Status.COMPLETED:
+            raise ValidationError(_("Answers for this invitation have already been sent."))
+    if consultation.response_limit is not None:
+        consultation = Consultation.objects.select_for_update().select_related("organisation").get(pk=consultation.pk)
+    if not can_answer(consultation, invitation):
+        raise ValidationError(_("This consultation is not taking answers any more."))
+    questions = version.questions()
+    errors = answering.missing_required(questions, answering.visible_answers(questions, answers))
+    if consultation.mode == Consultation.Mode.OPEN_LINK and consultation.groups and group not in consultation.groups:
+        errors["__group__"] = _("Please choose the group that describes you best.")
+    if errors:
+        raise ValidationError(errors)
+    response, created = _store(consultation=consultation, version=version, group=group, answers=answers,
+                               invitation=invitation, submission_key=submission_key)
+    if created:
+        # A draft saved meanwhile from another tab of the same respondent is now answered.
+        Draft.objects.filter(**_draft_lookup(consultation, invitation, respondent_key)).delete()
+    return response, created
+
+
+def _store(*, consultation, version, group, answers, invitation, submission_key):
+    """Write one response and its answers (inside the caller's transaction)."""
+    answers = answering.visible_answers(version.questions(), answers)
     now = timezone.now()
-    invitation = draft.invitation
     try:
         with transaction.atomic():
             response = Response.objects.create(
-                organisation=consultation.organisation, consultation=consultation, version=draft.version,
-                group=draft.group, submission_key=draft.submission_key, submitted_on=now.date(),
+                organisation=consultation.organisation, consultation=consultation, version=version,
+                group=group, submission_key=submission_key, submitted_on=now.date(),
                 # Anonymous: no invitation and no time of day (issue 4, point 6).
                 invitation=None if consultation.anonymous else invitation,
                 submitted_at=None if consultation.anonymous else now,
             )
     except IntegrityError:
-        return Response.objects.get(submission_key=draft.submission_key), False
+        return Response.objects.get(submission_key=submission_key), False
+    # One INSERT for all answers: no per-answer signals or history are needed here.
     Answer.objects.bulk_create([
         Answer(organisation=consultation.organisation, response=response, question_key=key,
                value=entry.get("value"), not_relevant=bool(entry.get("not_relevant")))
@@ -152,5 +220,4 @@ def response_submit(*, draft, submission_key, version_number):
         # of completions could then be matched to the order of anonymous responses.
         Invitation.objects.filter(pk=invitation.pk).update(
             status=Invitation.Status.COMPLETED, completed_at=_stamp(consultation, now), next_reminder_at=None)
-    draft.delete()
     return response, True

@@ -192,3 +192,31 @@ def test_the_form_is_plain_html_with_labels_for_every_control(sam):
     page = sam.get("/c/form/").content.decode()
     assert "<fieldset" in page and "<legend>Your role" in page and 'label for="q-years"' in page
     assert "<script>" not in page and "style=" not in page
+
+
+def test_opening_the_form_writes_no_draft(sam):
+    assert 'name="submission_key"' in sam.get("/c/form/").content.decode()
+    assert not Draft.objects.exists()
+
+
+def test_a_tampered_grant_cookie_is_refused(sam):
+    value = sam.cookies["consultation_access"].value
+    sam.cookies["consultation_access"] = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
+    assert sam.get("/c/form/").status_code == 404
+
+
+def test_two_browsers_of_one_invitation_store_one_response(alice, identified, invite):
+    invite(identified, alice, "sam@example.org")
+    invitation = Invitation.objects.get()
+    version = responding.latest_version(identified)
+    answers = {"role": {"value": "nurse", "not_relevant": False}, "importance": {"value": 2, "not_relevant": False}}
+    import uuid
+
+    from django.core.exceptions import ValidationError
+
+    kwargs = {"consultation": identified, "invitation": invitation, "respondent_key": None, "version": version,
+              "group": "", "answers": answers}
+    _one, created = responding.response_submit_new(**kwargs, submission_key=uuid.uuid4())
+    with pytest.raises(ValidationError, match="already been sent"):
+        responding.response_submit_new(**kwargs, submission_key=uuid.uuid4())
+    assert created and Response.objects.count() == 1

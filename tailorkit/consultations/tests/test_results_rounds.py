@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.urls import reverse
 
-from tailorkit.consultations import rounds
+from tailorkit.consultations import delivery, rounds
 from tailorkit.consultations.models import Consultation
 from tailorkit.core.models import AuditEvent
 
@@ -48,6 +48,26 @@ def test_respondents_of_round_two_see_round_one_per_item(first_round, alice):
         Context({"feedback": feedback}))
     assert "In round 1" in html and "median 4.0" in html and "The group agreed." in html
     assert rounds.previous_round_feedback(first_round) == {}
+
+
+def test_a_round_two_respondent_sees_the_round_one_group_result_beside_each_item(client, org, alice):
+    first = make_consultation(org, alice, [CHOICE, LIKERT, SECOND], mode="open_link")
+    for time, money in [(4, 1), (4, 5), (5, 3), (4, 1), (3, 5)]:
+        add_response(first, {"role": "gp", "time": time, "money": money})
+    _second, token = rounds.round_create_next(consultation=first, actor=alice)
+    assert client.get(f"/c/o/{token}/")["Location"] == "/c/form/"
+    page = client.get("/c/form/").content.decode()
+    # The round-1 result sits right after its own item: "time" reached consensus, "money" did not.
+    time_part = page.split('name="q-time"', 1)[1].split('name="q-money"', 1)[0]
+    money_part = page.split('name="q-money"', 1)[1]
+    assert "In round 1" in time_part and "median 4.0" in time_part and "The group agreed." in time_part
+    assert "median 3.0" in money_part and "The group did not agree yet." in money_part
+    # A first round shows no such feedback.
+    client.cookies.clear()
+    first_token = delivery.consultation_new_open_link(consultation=first, actor=alice)
+    client.get(f"/c/o/{first_token}/")
+    page = client.get("/c/form/").content.decode()
+    assert 'name="q-time"' in page and "In round 1" not in page
 
 
 def test_round_one_results_are_withheld_from_round_two_below_the_threshold(org, alice):
