@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ..models import STEP_ORDER, Barrier, BarrierRating, Focus, Goal, Iteration, Step
 from .concurrency import apply_versioned
 from .projects import project_set_step, project_touch
+from .validation import length_errors
 
 GOAL_FIELDS = ("target_group", "end_goal", "emphasis")
 
@@ -25,10 +26,8 @@ def _required(errors, key, value, message):
 
 
 def _check_lengths(model, values, errors):
-    for name, value in values.items():
-        limit = model._meta.get_field(name).max_length
-        if limit and len(value or "") > limit and name not in errors:
-            errors[name] = _("Keep this to %(n)d characters or fewer (it has %(m)d).") % {"n": limit, "m": len(value)}
+    for name, message in length_errors(model, values).items():
+        errors.setdefault(name, message)
 
 
 # --- goals -----------------------------------------------------------------------------------------

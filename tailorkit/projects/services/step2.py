@@ -15,15 +15,11 @@ from ..models import APEASE, STEP_ORDER, Appraisal, Focus, Iteration, Step, Stra
 from .concurrency import StaleEdit, apply_versioned
 from .projects import project_set_step, project_touch
 from .step1 import parse_rating
+from .validation import length_errors
 
 
 def _check_lengths(model, values):
-    errors = {}
-    for name, value in values.items():
-        limit = model._meta.get_field(name).max_length
-        if limit and len(value or "") > limit:
-            errors[name] = _("Keep this to %(n)d characters or fewer (it has %(m)d).") % {"n": limit, "m": len(value)}
-    return errors
+    return length_errors(model, values)
 
 
 def _check_barrier(project, barrier):

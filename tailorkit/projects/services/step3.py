@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Iteration, Specification, Step, SuccessCriterion, Task
 from .concurrency import apply_versioned
 from .projects import project_set_step, project_touch
+from .validation import length_errors
 
 SPEC_FIELDS = list(TIDIER_FIELDS) + list(PROCTOR_FIELDS)
 
@@ -33,11 +34,7 @@ def check_lengths(model, values):
 
     ``TextField.max_length`` is not checked by ``full_clean``, hence this check.
     """
-    errors = {}
-    for name, value in values.items():
-        limit = model._meta.get_field(name).max_length
-        if limit and isinstance(value, str) and len(value) > limit:
-            errors[name] = _("Keep this to %(limit)d characters (it has %(n)d).") % {"limit": limit, "n": len(value)}
+    errors = length_errors(model, values)
     if errors:
         raise ValidationError(errors)
 
