@@ -22,7 +22,7 @@ from tailorkit.library.models import Item
 
 from ..access import get_project_or_404
 from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Decision, Focus, Judgement, Review, Task
-from ..services import transfer
+from ..services import transfer, transfer_import
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -117,7 +117,7 @@ def project_import(request, org_slug):
             errors = [_("The file is larger than %(n)d MB.") % {"n": MAX_IMPORT_BYTES // (1024 * 1024)}]
         else:
             try:
-                result = transfer.project_import(organisation=org, user=request.user, data=upload.read(),
+                result = transfer_import.project_import(organisation=org, user=request.user, data=upload.read(),
                                                  request=request)
             except ValidationError as exc:
                 errors = exc.messages
