@@ -1,39 +1,49 @@
 """Load benchmark for consultation respondents (issue 4, "Security and load"). Not part of the tests.
 
-Starts a real gunicorn server from the venv on a private database (SQLite in a fresh temporary
-data folder, or a PostgreSQL database the script creates and drops), creates an open-link
-consultation and measures two phases at the same concurrency:
+Starts gunicorn from the venv with the repository's gunicorn.conf.py (what production runs) on a
+private database (SQLite in a fresh temporary data folder, or a PostgreSQL database the script
+creates and drops), creates an open-link consultation with three questions and measures, at the
+same concurrency (50 by default):
 
-1. whole respondents: each opens the link (302 to the form), loads the form and submits it;
-2. submits only: as many respondents first open the form, then all send it at once.
+1. submits (the issue's "submissions per second"): respondents who have the form open all send it.
+   The forms are opened first (link exchanged for the grant cookie, form loaded, not timed); then
+   wrk, a load generator written in C, sends the submits with bench/submits.lua, so that the client
+   takes little of the two cores the server runs on;
+2. whole respondents, driven by Python (``requests``, one session each): open the link (302 to the
+   form), load the form, submit (302 to the thanks page). This shows a respondent's whole visit,
+   with a heavier client on the same cores.
 
 Every tenth submit in both phases is sent twice (a double click or a retry). Afterwards it checks
-that stored responses == distinct submission keys == successful submits and that every response has
-its three answers. Baselines in the same run, same concurrency: a static GET (whitenoise) and the
-thanks page (the cheapest Django page: middleware and a template, no database).
+that stored responses == distinct submission keys == respondents who submitted, with three answers
+each. Baselines in the same run and concurrency, with wrk: a static file (whitenoise) and the thanks
+page (the cheapest Django page: middleware and a template, no database). CPU seconds per process
+kind (gunicorn, postgres, wrk) during the submits show where the time went.
 
     .venv/bin/python bench/consultation_load.py                     # SQLite in a temporary folder
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_consult .venv/bin/python bench/consultation_load.py
 
-For PostgreSQL the named database must start with ``bench_``; it is created and dropped here.
-Options: --respondents 1000 (per phase) --concurrency 50 --workers 4 --threads 4 --runs 3. Each run
-prints JSON; the last line is the median of the runs. docs/performance.md records them.
+Needs wrk (Debian: ``apt-get install wrk``). For PostgreSQL the named database must start with
+``bench_``; it is created and dropped here. Options: --respondents 3000 (submits phase; the whole-
+respondent phase uses a third) --concurrency 50 --workers (default: gunicorn.conf.py) --runs 3.
+Each run prints JSON; the last lines are the median of the runs. docs/performance.md records them.
 """
 
 import argparse
 import json
 import os
 import re
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 import requests
 
@@ -97,10 +107,11 @@ print(json.dumps({{"responses": len(keys), "distinct_keys": len(set(keys)),
     return json.loads(out.strip().splitlines()[-1])
 
 
-def start_server(env, port, workers, threads):
-    cmd = [str(Path(PY).parent / "gunicorn"), "tailorkit.wsgi:application", "--bind", f"127.0.0.1:{port}",
-           "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-           "--backlog", "2048", "--log-level", "warning"]
+def start_server(env, port, workers):
+    cmd = [str(Path(PY).parent / "gunicorn"), "tailorkit.wsgi:application", "--config", str(ROOT / "gunicorn.conf.py"),
+           "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    if workers:
+        cmd += ["--workers", str(workers)]
     log = open(Path(env["TAILORKIT_DATA_DIR"]) / "gunicorn.log", "w")  # noqa: SIM115 (closed with the folder)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -157,111 +168,134 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
 
 
-def baseline(base, concurrency, path="/static/tailorkit/tailorkit.css", seconds=5):
-    """GETs of one URL at the same concurrency for a few seconds: requests per second and p99 (ms).
-    The static file (whitenoise) shows what server and client do at best; the thanks page is the
-    cheapest Django page (middleware and a template, no database)."""
-    stop = time.perf_counter() + seconds
-    counts, latencies = [], []
-
-    def loop():
-        s, n, mine = requests.Session(), 0, []
-        while time.perf_counter() < stop:
-            t = time.perf_counter()
-            s.get(base + path, timeout=30)
-            mine.append(time.perf_counter() - t)
-            n += 1
-        counts.append(n)
-        latencies.extend(mine)
-
-    threads = [threading.Thread(target=loop) for _ in range(concurrency)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(counts) / (time.perf_counter() - start), pct(latencies, 99)
+def wrk_get(base, path, concurrency, seconds=5):
+    """GETs of one URL with wrk: (requests per second, p99 in ms)."""
+    out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--latency", base + path],
+                         check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
+    return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def cpu_seconds():
-    t = os.times()
-    return t.user + t.system
+def open_forms(base, token, first, count):
+    """Open ``count`` forms as separate respondents (not timed): lines of "cookie<TAB>form body"."""
+    def one(n):
+        s, data, _latency, status = respondent_open(base, token, n)
+        if s is None:
+            raise RuntimeError(f"opening a form failed with HTTP {status}")
+        cookie = "; ".join(f"{k}={v}" for k, v in s.cookies.items())
+        return f"{cookie}\t{urlencode(data)}", data["submission_key"]
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(one, range(first, first + count)))
+
+
+def process_cpu():
+    """CPU seconds so far of gunicorn, postgres and wrk processes (Linux /proc)."""
+    ticks, hz = Counter(), os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        kind = "gunicorn" if b"gunicorn" in cmdline else name if name in ("postgres", "wrk") else None
+        if kind:
+            fields = stat[stat.rindex(")") + 2:].split()
+            ticks[kind] += int(fields[11]) + int(fields[12])
+    return {k: v / hz for k, v in ticks.items()}
+
+
+def wrk_submits(base, lines, concurrency, data_dir):
+    """Send the prepared submits with wrk; returns the script's figures and CPU seconds by process."""
+    forms, marker = Path(data_dir) / "forms.txt", Path(data_dir) / "wrk-done"
+    forms.write_text("\n".join(lines) + "\n")
+    marker.unlink(missing_ok=True)
+    before = process_cpu()
+    proc = subprocess.Popen(["wrk", "-t1", f"-c{concurrency}", "-d600s", "-s", str(ROOT / "bench" / "submits.lua"),
+                             base, "--", str(forms), "10", str(marker)], stdout=subprocess.PIPE, text=True)
+    while not marker.exists() and proc.poll() is None:
+        time.sleep(0.05)
+    after = process_cpu()  # while wrk still runs, so that its own CPU counts
+    proc.send_signal(signal.SIGINT)  # wrk's main thread waits for -d otherwise; done() still runs
+    out = proc.communicate(timeout=60)[0]
+    result = json.loads(out.split("RESULT ", 1)[1].splitlines()[0])
+    result["cpu_seconds"] = {k: round(after[k] - before.get(k, 0), 2) for k in after}
+    return result
 
 
 def run_once(env, args, port):
     info = prepare(env)
-    proc, base = start_server(env, port, args.workers, args.threads)
+    proc, base = start_server(env, port, args.workers)
+    data_dir = env["TAILORKIT_DATA_DIR"]
     try:
-        for n in range(20):  # warm up workers (imports, first queries)
-            respondent(base, info["token"], n, False)
-        warm = count_stored(env, info["id"])["responses"]
-        static_rps, static_p99 = baseline(base, args.concurrency)
-        page_rps, page_p99 = baseline(base, args.concurrency, "/c/thanks/")
+        # Warm up every worker (imports, templates, first queries) before anything is timed.
+        warm = open_forms(base, info["token"], 10**6, 200)
+        wrk_submits(base, [line for line, _key in warm], args.concurrency, data_dir)
+        warmed = count_stored(env, info["id"])["responses"]
+        static_rps, static_p99 = wrk_get(base, "/static/tailorkit/tailorkit.css", args.concurrency)
+        page_rps, page_p99 = wrk_get(base, "/c/thanks/", args.concurrency)
         load_before = os.getloadavg()[0]
-        # Phase 1, whole respondents: open the link, load the form, submit (every tenth twice).
-        cpu, start = cpu_seconds(), time.perf_counter()
-        with ThreadPoolExecutor(args.concurrency) as pool:
-            results = list(pool.map(lambda n: respondent(base, info["token"], n, n % 10 == 0),
-                                    range(args.respondents)))
-        elapsed, client_cpu = time.perf_counter() - start, cpu_seconds() - cpu
-        # Phase 2, submits only: respondents who already have the form open all send it at once
-        # (the issue's "submissions per second at 50 concurrent respondents").
-        offset = args.respondents
-        with ThreadPoolExecutor(args.concurrency) as pool:
-            opened = list(pool.map(lambda n: respondent_open(base, info["token"], n), range(offset, offset * 2)))
-        ready = [(s, d) for s, d, _lat, _status in opened if s is not None]
+        # Phase 1, submits: all respondents have the form open, then send it (wrk).
+        opened = open_forms(base, info["token"], 0, args.respondents)
+        burst = wrk_submits(base, [line for line, _key in opened], args.concurrency, data_dir)
+        # Phase 2, whole respondents (Python client): open the link, load the form, submit.
+        whole = args.respondents // 3
         start = time.perf_counter()
         with ThreadPoolExecutor(args.concurrency) as pool:
-            burst = list(pool.map(lambda i: respondent_submit(base, *ready[i], i % 10 == 0), range(len(ready))))
-        burst_elapsed = time.perf_counter() - start
+            results = list(pool.map(lambda n: respondent(base, info["token"], n, n % 10 == 0),
+                                    range(args.respondents, args.respondents + whole)))
+        elapsed = time.perf_counter() - start
         load_after = os.getloadavg()[0]
     finally:
         proc.terminate()
         proc.wait(30)
     ok = [r for r in results if r[0]]
-    burst_ok = [r for r in burst if r[0]]
     submits = [r[1] for r in ok]
     every = [x for r in results for x in r[2]]
-    stored = count_stored(env, info["id"], warm)
-    stored["responses"] -= warm
-    stored["distinct_keys"] -= warm
-    keys = [r[3] for r in ok] + [r[2] for r in burst_ok]
-    successful = len(ok) + len(burst_ok)
+    stored = count_stored(env, info["id"], warmed)
+    new_responses = stored["responses"] - warmed
+    expected = len(opened) + len(ok)
+    keys = [key for _line, key in opened] + [r[3] for r in ok]
+    submissions = len(opened)
     return {
-        "respondents": args.respondents * 2, "successful_submits": successful,
-        "failed": len(results) - len(ok) + len(opened) - len(burst_ok),
-        "failure_statuses": sorted({r[4] for r in results if not r[0]} | {r[3] for r in burst if not r[0]}
-                                   | {r[3] for r in opened if r[0] is None}),
-        "resent_submits": sum(1 for n in range(args.respondents) if n % 10 == 0)
-        + sum(1 for i in range(len(ready)) if i % 10 == 0),
-        "stored_responses": stored["responses"], "distinct_submission_keys_stored": stored["distinct_keys"],
-        "distinct_keys_sent": len(set(keys)),
-        "answers_per_response": round(stored["answers_new"] / max(1, stored["responses"]), 3),
-        "exactly_once": stored["responses"] == successful == len(set(keys)) == stored["distinct_keys"]
-        and stored["answers_new"] == 3 * successful,
-        "journeys_seconds": round(elapsed, 2), "submissions_per_s": round(len(ok) / elapsed, 1),
-        "submit_p50_ms": round(pct(submits, 50), 1), "submit_p99_ms": round(pct(submits, 99), 1),
-        "any_request_p50_ms": round(pct(every, 50), 1), "any_request_p99_ms": round(pct(every, 99), 1),
-        "burst_submissions_per_s": round(len(burst_ok) / burst_elapsed, 1),
-        "burst_submit_p50_ms": round(pct([r[1] for r in burst_ok], 50), 1),
-        "burst_submit_p99_ms": round(pct([r[1] for r in burst_ok], 99), 1),
-        "static_get_per_s": round(static_rps, 1), "static_get_p99_ms": round(static_p99, 1),
-        "thanks_page_get_per_s": round(page_rps, 1), "thanks_page_p99_ms": round(page_p99, 1),
-        "submissions_vs_static_ratio": round(len(ok) / elapsed / static_rps, 3),
-        "burst_submissions_vs_static_ratio": round(len(burst_ok) / burst_elapsed / static_rps, 3),
-        "client_cpu_share_of_2_cores": round(client_cpu / elapsed / 2, 2),
+        "submits_phase": {
+            "respondents": submissions, "submit_requests": burst["planned"], "resent": burst["planned"] - submissions,
+            "answered_302_to_thanks": burst["ok"], "other_answers": burst["bad"], "wrk_timeouts": burst["timeouts"],
+            "seconds": round(burst["elapsed_s"], 2),
+            "submissions_per_s": round(submissions / burst["elapsed_s"], 1),
+            "submit_requests_per_s": round(burst["planned"] / burst["elapsed_s"], 1),
+            "p50_ms": burst["p50_ms"], "p90_ms": burst["p90_ms"], "p99_ms": burst["p99_ms"], "max_ms": burst["max_ms"],
+            "cpu_seconds": burst["cpu_seconds"],
+        },
+        "whole_respondents_phase": {
+            "respondents": whole, "submitted": len(ok), "failed": whole - len(ok),
+            "failure_statuses": sorted({r[4] for r in results if not r[0]}),
+            "seconds": round(elapsed, 2), "submissions_per_s": round(len(ok) / elapsed, 1),
+            "submit_p50_ms": round(pct(submits, 50), 1), "submit_p99_ms": round(pct(submits, 99), 1),
+            "any_request_p50_ms": round(pct(every, 50), 1), "any_request_p99_ms": round(pct(every, 99), 1),
+        },
+        "baselines": {"static_get_per_s": round(static_rps, 1), "static_get_p99_ms": round(static_p99, 1),
+                      "thanks_page_get_per_s": round(page_rps, 1), "thanks_page_p99_ms": round(page_p99, 1)},
+        "submissions_vs_thanks_page_ratio": round(submissions / burst["elapsed_s"] / page_rps, 3),
+        "stored": {"new_responses": new_responses, "distinct_keys": stored["distinct_keys"] - warmed,
+                   "distinct_keys_sent": len(set(keys)), "answers_new": stored["answers_new"]},
+        "exactly_once": new_responses == expected == len(set(keys)) == stored["distinct_keys"] - warmed
+        and stored["answers_new"] == 3 * expected and burst["ok"] == burst["planned"] and burst["bad"] == 0,
         "load_average_before_after": [round(load_before, 1), round(load_after, 1)],
     }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--respondents", type=int, default=1000)
+    parser.add_argument("--respondents", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("This benchmark needs wrk: apt-get install wrk")
 
     database_url = os.environ.get("DATABASE_URL", "")
     runs = []
@@ -282,10 +316,13 @@ def main():
                     pg_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         print(json.dumps({"run": i + 1, **result}), flush=True)
         runs.append(result)
-    summary = {k: statistics.median(r[k] for r in runs) for k in runs[0] if isinstance(runs[0][k], int | float)}
-    summary["all_exactly_once"] = all(r["exactly_once"] for r in runs)
-    summary["database"] = "postgresql" if database_url else "sqlite"
-    print(json.dumps({"median_of_runs": len(runs), **summary}, indent=1))
+    summary = {"database": "postgresql" if database_url else "sqlite", "runs": len(runs),
+               "all_exactly_once": all(r["exactly_once"] for r in runs)}
+    for group in ("submits_phase", "whole_respondents_phase", "baselines"):
+        summary[group] = {k: statistics.median(r[group][k] for r in runs) for k, v in runs[0][group].items()
+                          if isinstance(v, int | float)}
+    summary["submissions_vs_thanks_page_ratio"] = statistics.median(r["submissions_vs_thanks_page_ratio"] for r in runs)
+    print(json.dumps({"median_of_runs": summary}, indent=1))
 
 
 if __name__ == "__main__":

@@ -88,8 +88,12 @@ class Questionnaire(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The newest version, kept by ``services.questionnaire_sync_version`` (the one place versions are
+    # made), so each respondent request gets what it answers in the same query as the consultation.
+    current_version = models.ForeignKey("QuestionnaireVersion", null=True, blank=True, editable=False,
+                                        on_delete=models.SET_NULL, related_name="+")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["current_version"])
 
     class Meta:
         ordering = ["title", "pk"]

@@ -15,7 +15,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Exists
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from . import answering, responding
 from .delivery import access_code_matches
 from .forms import AccessCodeForm
-from .models import CHOICE_KINDS, Consultation, Invitation, QuestionKind
+from .models import CHOICE_KINDS, Consultation, Invitation, QuestionKind, Response
 
 GRANT = "consultation_access"
 GRANT_SALT = "tailorkit.consultations.grant"
@@ -40,6 +41,8 @@ GRANT_SALT = "tailorkit.consultations.grant"
 #   code    whether the access code was given; only the server can set it;
 #   rk      a random key naming the browser's draft (only its hash is stored with the draft);
 #   sk      the submission key the form carries, so a one-page form needs no draft row at all;
+#   d       whether a draft was saved for this browser (open links), so a one-page submit does not
+#           look for one; a draft is saved by the request that sets it, so it cannot be missed;
 #   done    set after submitting; it then carries nothing that points at the invitation.
 # Replaying an older cookie gains nothing: every request re-checks the state that matters in the
 # database (consultation open and not full, invitation not completed or erased, submission key
@@ -70,7 +73,7 @@ def _with_grant(response, grant):
 
 def _new_grant(consultation, invitation=None, code=True):
     grant = {"c": str(consultation.uuid), "inv": str(invitation.uuid) if invitation else None, "code": code,
-             "sk": str(uuid.uuid4())}
+             "sk": str(uuid.uuid4()), "d": False}
     if invitation is None:
         # A random key identifies this browser's draft; only its hash is stored with the draft.
         grant["rk"] = secrets.token_urlsafe(32)
@@ -144,23 +147,54 @@ def thanks(request):
 # --- The form -----------------------------------------------------------------------------------
 
 def _load_grant(request):
+    """The grant and what it names: ``(grant, consultation, invitation, draft)``.
+
+    On a submit, the consultation query also says whether this submission key is already stored
+    (``consultation.already_sent``), so a double click or retry is answered without another query.
+    The draft of an invitation comes with the invitation (one query; it may have been saved on
+    another device). An open-link draft is looked up only when the grant says one was made ("d";
+    grants from before that flag existed have no "d" and are looked up).
+    """
     grant = _read_grant(request)
-    if not grant:
-        return None, None, None
-    consultation = (Consultation.objects.select_related("organisation", "questionnaire")
-                    .filter(uuid=grant["c"]).first())
-    invitation = Invitation.objects.filter(uuid=grant["inv"]).first() if grant.get("inv") else None
-    return grant, consultation, invitation
+    if not grant or grant.get("done"):
+        return grant, None, None, None
+    # Every respondent request starts with this one query: the consultation with the questionnaire
+    # version it asks (no ORDER BY: uuid is unique).
+    consultations = Consultation.objects.select_related("questionnaire__current_version").filter(
+        uuid=grant["c"]).order_by()
+    key = _posted_submission_key(request)
+    if key is not None:
+        consultations = consultations.annotate(already_sent=Exists(Response.objects.filter(submission_key=key)))
+    consultation = next(iter(consultations[:1]), None)
+    invitation = draft = None
+    if grant.get("inv"):
+        invitation = Invitation.objects.select_related("draft__version").filter(uuid=grant["inv"]).first()
+        try:
+            draft = invitation.draft if invitation is not None else None
+        except ObjectDoesNotExist:
+            draft = None
+    elif consultation is not None and grant.get("rk") and grant.get("d", True):
+        draft = responding.draft_find(consultation=consultation, respondent_key=grant.get("rk"))
+    return grant, consultation, invitation, draft
+
+
+def _posted_submission_key(request):
+    if request.method != "POST" or request.POST.get("action") != "submit":
+        return None
+    try:
+        return uuid.UUID(str(request.POST.get("submission_key")))
+    except ValueError:
+        return None
 
 
 def respondent_form(request):
-    grant, consultation, invitation = _load_grant(request)
+    grant, consultation, invitation, draft = _load_grant(request)
     if grant and grant.get("done"):
         return redirect("consultation_thanks")
     if invitation is not None and invitation.status == Invitation.Status.COMPLETED:
         return redirect("consultation_thanks")
-    if request.method == "POST" and request.POST.get("action") == "submit" and \
-            responding.submitted_with_key(request.POST.get("submission_key")) is not None:
+    if getattr(consultation, "already_sent", False) or (
+            consultation is None and responding.submitted_with_key(_posted_submission_key(request)) is not None):
         return redirect("consultation_thanks")  # the same submit again (double click, retry)
     if grant is None or not responding.can_answer(consultation, invitation):
         return _problem(request)
@@ -168,10 +202,13 @@ def respondent_form(request):
         return _access_code(request, grant, consultation)
     # Opening the form writes nothing: a draft row is made only when answers must be kept between
     # requests (another page, "save", or errors), never for a one-page form sent straight away.
-    draft = responding.draft_find(consultation=consultation, invitation=invitation, respondent_key=grant.get("rk"))
-    version = draft.version if draft else responding.latest_version(consultation)
-    return render_form_page(request, snapshot=version.snapshot, draft=draft, consultation=consultation,
-                            grant=grant, invitation=invitation, version=version)
+    version = draft.version if draft else responding.version_to_answer(consultation)
+    draft_flag = grant.get("d")
+    response = render_form_page(request, snapshot=version.snapshot, draft=draft, consultation=consultation,
+                                grant=grant, invitation=invitation, version=version)
+    if grant.get("d") and not draft_flag and GRANT not in response.cookies:
+        response = _with_grant(response, grant)  # a draft was made on this request: the grant says so
+    return response
 
 
 def _access_code(request, grant, consultation):
@@ -244,6 +281,7 @@ def render_form_page(request, *, snapshot, draft=None, consultation=None, grant=
             draft = responding.draft_get_or_create(consultation=consultation, invitation=invitation,
                                                    respondent_key=grant.get("rk"), version=version,
                                                    submission_key=grant["sk"])
+            grant["d"] = True  # respondent_form puts this in the cookie, so later requests look it up
         responding.draft_save(draft=draft, answers=answers, group=group)
 
     if request.method == "POST":
@@ -344,7 +382,8 @@ def _finish(request, snapshot, draft, grant, preview_of, preview_key, visible_pa
             # Sent straight away from a one-page form: one transaction, no draft row written.
             responding.response_submit_new(consultation=consultation, invitation=invitation,
                                            respondent_key=grant.get("rk"), version=version, group=group,
-                                           answers=answers, submission_key=grant["sk"])
+                                           answers=answers, submission_key=grant["sk"],
+                                           may_have_draft=invitation is not None or grant.get("d", True))
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             # A required answer is missing on an earlier page: go there and say so.

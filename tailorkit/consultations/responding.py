@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from . import answering
 from .delivery import _stamp
-from .models import Answer, Consultation, Draft, Invitation, InvitationLink, Response, hash_token
+from .models import Answer, Consultation, Draft, Invitation, InvitationLink, QuestionnaireVersion, Response, hash_token
 
 TOKEN_MAX = 200
 
@@ -65,7 +65,18 @@ def draft_find(*, consultation, invitation=None, respondent_key=None):
 
 
 def latest_version(consultation):
-    return consultation.questionnaire.versions.order_by("-number").first()
+    versions = QuestionnaireVersion.objects.filter(questionnaire_id=consultation.questionnaire_id)
+    return versions.order_by("-number").first()
+
+
+def version_to_answer(consultation):
+    """The version a respondent answers, for a consultation loaded by the respondent views with
+    ``select_related("questionnaire__current_version")`` (so this costs no query); falls back to
+    ``latest_version`` when the pointer is not set."""
+    questionnaire = consultation.questionnaire
+    if questionnaire.current_version_id is not None:
+        return questionnaire.current_version
+    return latest_version(consultation)
 
 
 @transaction.atomic
@@ -78,7 +89,7 @@ def draft_get_or_create(*, consultation, invitation=None, respondent_key=None, v
     lookup = _draft_lookup(consultation, invitation, respondent_key)
     draft = Draft.objects.select_related("version").filter(**lookup).first()
     if draft is None:
-        defaults = {"organisation": consultation.organisation, "consultation": consultation,
+        defaults = {"organisation_id": consultation.organisation_id, "consultation": consultation,
                     "version": version or latest_version(consultation),
                     "group": invitation.group if invitation else ""}
         if submission_key and submitted_with_key(submission_key) is None:
@@ -161,17 +172,34 @@ def response_submit(*, draft, submission_key, version_number):
     return response, created
 
 
-@transaction.atomic
-def response_submit_new(*, consultation, invitation, respondent_key, version, group, answers, submission_key):
+def response_submit_new(*, consultation, invitation, respondent_key, version, group, answers, submission_key,
+                        may_have_draft=True):
     """Submit answers that were never saved as a draft (a one-page form sent straight away).
 
     Returns ``(response, created)`` like ``response_submit``, with the same guarantees: the
     ``submission_key`` (issued in the respondent's signed grant, checked by the view) is unique in
     the database, so a repeat returns the stored response; an invitation is locked and must not be
     completed yet, so two browsers of one invitation cannot both store a response.
+
+    This is the path every one-page respondent takes, so it is kept to one short transaction of two
+    INSERTs (plus the invitation's lock and update when there is one). The view has just checked
+    that the key is not stored yet; a repeat racing this one breaks the unique constraint, which
+    rolls the whole transaction back here (no savepoint needed) and returns the stored response.
     """
-    # No look-up of the key first: the view has just done it, and a repeat racing this one is
-    # caught by the unique constraint in ``_store``.
+    try:
+        with transaction.atomic():
+            return _submit_new(consultation=consultation, invitation=invitation, respondent_key=respondent_key,
+                               version=version, group=group, answers=answers, submission_key=submission_key,
+                               may_have_draft=may_have_draft)
+    except IntegrityError:
+        existing = submitted_with_key(submission_key)
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _submit_new(*, consultation, invitation, respondent_key, version, group, answers, submission_key,
+                may_have_draft):
     if invitation is not None:
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.status == Invitation.Status.COMPLETED:
@@ -186,32 +214,39 @@ def response_submit_new(*, consultation, invitation, respondent_key, version, gr
         errors["__group__"] = _("Please choose the group that describes you best.")
     if errors:
         raise ValidationError(errors)
-    response, created = _store(consultation=consultation, version=version, group=group, answers=answers,
-                               invitation=invitation, submission_key=submission_key)
-    if created:
-        # A draft saved meanwhile from another tab of the same respondent is now answered.
+    response = _insert(consultation=consultation, version=version, group=group, answers=answers,
+                       invitation=invitation, submission_key=submission_key)
+    if may_have_draft:
+        # A draft saved meanwhile from another tab or device of the same respondent is now answered.
         Draft.objects.filter(**_draft_lookup(consultation, invitation, respondent_key)).delete()
-    return response, created
+    return response, True
 
 
 def _store(*, consultation, version, group, answers, invitation, submission_key):
-    """Write one response and its answers (inside the caller's transaction)."""
-    answers = answering.visible_answers(version.questions(), answers)
-    now = timezone.now()
+    """Write one response and its answers inside the caller's transaction, under a savepoint so
+    that a repeat of the same key returns the stored response. Returns ``(response, created)``."""
     try:
         with transaction.atomic():
-            response = Response.objects.create(
-                organisation=consultation.organisation, consultation=consultation, version=version,
-                group=group, submission_key=submission_key, submitted_on=now.date(),
-                # Anonymous: no invitation and no time of day (issue 4, point 6).
-                invitation=None if consultation.anonymous else invitation,
-                submitted_at=None if consultation.anonymous else now,
-            )
+            return _insert(consultation=consultation, version=version, group=group, answers=answers,
+                           invitation=invitation, submission_key=submission_key), True
     except IntegrityError:
         return Response.objects.get(submission_key=submission_key), False
+
+
+def _insert(*, consultation, version, group, answers, invitation, submission_key):
+    """INSERT one response and its answers; the caller holds the transaction."""
+    answers = answering.visible_answers(version.questions(), answers)
+    now = timezone.now()
+    response = Response.objects.create(
+        organisation_id=consultation.organisation_id, consultation=consultation, version=version,
+        group=group, submission_key=submission_key, submitted_on=now.date(),
+        # Anonymous: no invitation and no time of day (issue 4, point 6).
+        invitation=None if consultation.anonymous else invitation,
+        submitted_at=None if consultation.anonymous else now,
+    )
     # One INSERT for all answers: no per-answer signals or history are needed here.
     Answer.objects.bulk_create([
-        Answer(organisation=consultation.organisation, response=response, question_key=key,
+        Answer(organisation_id=consultation.organisation_id, response=response, question_key=key,
                value=entry.get("value"), not_relevant=bool(entry.get("not_relevant")))
         for key, entry in answers.items()
     ])
@@ -220,4 +255,4 @@ def _store(*, consultation, version, group, answers, invitation, submission_key)
         # of completions could then be matched to the order of anonymous responses.
         Invitation.objects.filter(pk=invitation.pk).update(
             status=Invitation.Status.COMPLETED, completed_at=_stamp(consultation, now), next_reminder_at=None)
-    return response, True
+    return response

@@ -47,15 +47,21 @@ def questionnaire_sync_version(*, questionnaire, actor=None):
     latest = (QuestionnaireVersion.objects.select_for_update()
               .filter(questionnaire=questionnaire).order_by("-number").first())
     if latest is not None and latest.snapshot == snapshot:
-        return latest
-    if latest is not None and not latest.responses.exists() and not latest.drafts.exists():
+        version = latest
+    elif latest is not None and not latest.responses.exists() and not latest.drafts.exists():
         latest.snapshot = snapshot
         latest.save(update_fields=["snapshot"])
-        return latest
-    return QuestionnaireVersion.objects.create(
-        organisation=questionnaire.organisation, questionnaire=questionnaire,
-        number=(latest.number + 1) if latest else 1, snapshot=snapshot, created_by=actor,
-    )
+        version = latest
+    else:
+        version = QuestionnaireVersion.objects.create(
+            organisation=questionnaire.organisation, questionnaire=questionnaire,
+            number=(latest.number + 1) if latest else 1, snapshot=snapshot, created_by=actor,
+        )
+    if questionnaire.current_version_id != version.pk:
+        # update(), not save(): the pointer is bookkeeping, not an edit worth a history row.
+        Questionnaire.objects.filter(pk=questionnaire.pk).update(current_version=version)
+        questionnaire.current_version = version
+    return version
 
 
 @transaction.atomic
