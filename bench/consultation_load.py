@@ -24,7 +24,8 @@ kind (gunicorn, postgres, wrk) during the submits show where the time went.
 
 Needs wrk (Debian: ``apt-get install wrk``). For PostgreSQL the named database must start with
 ``bench_``; it is created and dropped here. Options: --respondents 3000 (submits phase; the whole-
-respondent phase uses a third) --concurrency 50 --workers (default: gunicorn.conf.py) --runs 3.
+respondent phase uses a third) --concurrency 50 --workers (default: gunicorn.conf.py) --runs 3
+--gunicorn-args "..." (other server settings, to compare).
 Each run prints JSON; the last lines are the median of the runs. docs/performance.md records them.
 """
 
@@ -107,9 +108,9 @@ print(json.dumps({{"responses": len(keys), "distinct_keys": len(set(keys)),
     return json.loads(out.strip().splitlines()[-1])
 
 
-def start_server(env, port, workers):
+def start_server(env, port, workers, extra=""):
     cmd = [str(Path(PY).parent / "gunicorn"), "tailorkit.wsgi:application", "--config", str(ROOT / "gunicorn.conf.py"),
-           "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+           "--bind", f"127.0.0.1:{port}", "--log-level", "warning", *extra.split()]
     if workers:
         cmd += ["--workers", str(workers)]
     log = open(Path(env["TAILORKIT_DATA_DIR"]) / "gunicorn.log", "w")  # noqa: SIM115 (closed with the folder)
@@ -227,7 +228,7 @@ def wrk_submits(base, lines, concurrency, data_dir):
 
 def run_once(env, args, port):
     info = prepare(env)
-    proc, base = start_server(env, port, args.workers)
+    proc, base = start_server(env, port, args.workers, args.gunicorn_args)
     data_dir = env["TAILORKIT_DATA_DIR"]
     try:
         # Warm up every worker (imports, templates, first queries) before anything is timed.
@@ -293,6 +294,7 @@ def main():
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--gunicorn-args", default="", help='to compare other settings, e.g. "--threads 4"')
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("This benchmark needs wrk: apt-get install wrk")

@@ -48,3 +48,31 @@ def test_the_deploy_check_fails_without_the_production_settings(tmp_path):
     result = run_check(env)
     assert result.returncode != 0
     assert "SESSION_COOKIE_SECURE" in result.stderr + result.stdout
+
+
+def gunicorn_settings(tmp_path, **env_vars):
+    """What gunicorn makes of gunicorn.conf.py (the file the systemd unit and the benchmark use)."""
+    env = {k: v for k, v in os.environ.items() if k != "WEB_CONCURRENCY"}
+    env.update(production_env(tmp_path), **env_vars)
+    code = ("import sys; from gunicorn.app.wsgiapp import WSGIApplication; "
+            "sys.argv = ['gunicorn', 'tailorkit.wsgi:application']; a = WSGIApplication(); "
+            "print(a.cfg.worker_class_str, a.cfg.workers, a.cfg.bind[0], a.cfg.backlog)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_gunicorn_runs_single_threaded_workers_one_per_core_by_default(tmp_path):
+    worker_class, workers, bind, backlog = gunicorn_settings(tmp_path)
+    assert worker_class == "sync" and int(workers) == (os.cpu_count() or 2)
+    assert bind == "127.0.0.1:8000" and int(backlog) == 2048
+
+
+def test_web_concurrency_sets_the_number_of_gunicorn_workers(tmp_path):
+    assert gunicorn_settings(tmp_path, WEB_CONCURRENCY="5")[1] == "5"
+
+
+def test_the_web_unit_leaves_the_worker_settings_to_gunicorn_conf(tmp_path):
+    unit = (ROOT / "deploy" / "tailorkit-web.service").read_text()
+    assert "--workers" not in unit and "WorkingDirectory=/srv/tailorkit" in unit
