@@ -57,10 +57,10 @@ def questionnaire_sync_version(*, questionnaire, actor=None):
             organisation=questionnaire.organisation, questionnaire=questionnaire,
             number=(latest.number + 1) if latest else 1, snapshot=snapshot, created_by=actor,
         )
-    if questionnaire.current_version_id != version.pk:
-        # update(), not save(): the pointer is bookkeeping, not an edit worth a history row.
-        Questionnaire.objects.filter(pk=questionnaire.pk).update(current_version=version)
-        questionnaire.current_version = version
+    # update(), not save(): the pointer is bookkeeping, not an edit worth a history row. Always
+    # asked of the database, as this instance may be older than the row.
+    Questionnaire.objects.filter(pk=questionnaire.pk).exclude(current_version=version).update(current_version=version)
+    questionnaire.current_version = version
     return version
 
 
