@@ -130,15 +130,8 @@ def section_edit(request, org_slug, section_id):
 @login_required
 def section_delete(request, org_slug, section_id):
     org, section = _section(request, org_slug, section_id)
-    if request.method == "POST":
-        try:
-            services.section_delete(section=section, actor=request.user)
-            messages.success(request, _("Section deleted."))
-        except ValidationError as exc:
-            _flash_errors(request, exc)
-        return redirect("questionnaire_detail", org_slug=org.slug, questionnaire_id=section.questionnaire_id)
-    return render(request, "consultations/confirm_delete.html", {"org": org, "object": section,
-                                                                 "questionnaire": section.questionnaire})
+    return _part_delete(request, org, section, lambda: services.section_delete(section=section, actor=request.user),
+                        _("Section deleted."))
 
 
 @login_required
@@ -146,11 +139,29 @@ def section_move(request, org_slug, section_id):
     org, section = _section(request, org_slug, section_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    return _part_change(request, org, section, lambda: services.section_move(
+        section=section, actor=request.user, direction=request.POST.get("direction")))
+
+
+def _part_change(request, org, part, change, done_message=None):
+    """Run ``change()``, a service call on a section or question, and go back to the questionnaire;
+    a refusal is shown there as a message."""
     try:
-        services.section_move(section=section, actor=request.user, direction=request.POST.get("direction"))
+        change()
     except ValidationError as exc:
         _flash_errors(request, exc)
-    return redirect("questionnaire_detail", org_slug=org.slug, questionnaire_id=section.questionnaire_id)
+    else:
+        if done_message:
+            messages.success(request, done_message)
+    return redirect("questionnaire_detail", org_slug=org.slug, questionnaire_id=part.questionnaire_id)
+
+
+def _part_delete(request, org, part, delete, done_message):
+    """The "delete this?" page for a section or question; the delete itself on POST."""
+    if request.method == "POST":
+        return _part_change(request, org, part, delete, done_message)
+    return render(request, "consultations/confirm_delete.html", {"org": org, "object": part,
+                                                                 "questionnaire": part.questionnaire})
 
 
 def _question_form(request, questionnaire, section, question=None):
@@ -206,15 +217,8 @@ def question_edit(request, org_slug, question_id):
 @login_required
 def question_delete(request, org_slug, question_id):
     org, question = _question(request, org_slug, question_id)
-    if request.method == "POST":
-        try:
-            services.question_delete(question=question, actor=request.user)
-            messages.success(request, _("Question deleted."))
-        except ValidationError as exc:
-            _flash_errors(request, exc)
-        return redirect("questionnaire_detail", org_slug=org.slug, questionnaire_id=question.questionnaire_id)
-    return render(request, "consultations/confirm_delete.html", {"org": org, "object": question,
-                                                                 "questionnaire": question.questionnaire})
+    return _part_delete(request, org, question,
+                        lambda: services.question_delete(question=question, actor=request.user), _("Question deleted."))
 
 
 @login_required
@@ -222,8 +226,5 @@ def question_move(request, org_slug, question_id):
     org, question = _question(request, org_slug, question_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
-        services.question_move(question=question, actor=request.user, direction=request.POST.get("direction"))
-    except ValidationError as exc:
-        _flash_errors(request, exc)
-    return redirect("questionnaire_detail", org_slug=org.slug, questionnaire_id=question.questionnaire_id)
+    return _part_change(request, org, question, lambda: services.question_move(
+        question=question, actor=request.user, direction=request.POST.get("direction")))

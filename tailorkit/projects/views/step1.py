@@ -72,6 +72,20 @@ def post_only(request):
     return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
 
 
+def confirm_delete(request, context, delete, done_message, next_url):
+    """The "delete this?" page for one row (``context`` names it), and on POST ``delete()``, the
+    service call: a refusal (ValidationError) is shown on the same page, nothing deleted."""
+    if request.method == "POST":
+        try:
+            delete()
+        except ValidationError as exc:
+            context["error"] = " ".join(exc.messages)
+            return render(request, "projects/step1_confirm_delete.html", context, status=400)
+        messages.success(request, done_message)
+        return redirect(next_url)
+    return render(request, "projects/step1_confirm_delete.html", context)
+
+
 def goals_url(project, anchor=""):
     from django.urls import reverse
 
@@ -180,13 +194,10 @@ def goal_edit(request, org_slug, project_id, goal_id):
 def goal_delete(request, org_slug, project_id, goal_id):
     project = get_project_or_404(request, org_slug, project_id, "edit")
     goal = get_row_or_404(Goal, project, goal_id)
-    if request.method == "POST":
-        services.goal_delete(project=project, user=request.user, goal=goal)
-        messages.success(request, _("Goal deleted. It stays in the project's history."))
-        return redirect(goals_url(project, "#goals"))
-    return render(request, "projects/step1_confirm_delete.html", {
-        **step_context(request, project, Step.GOALS), "what": _("goal"), "name": str(goal),
-        "cancel_url": goals_url(project, "#goals")})
+    context = {**step_context(request, project, Step.GOALS), "what": _("goal"), "name": str(goal),
+               "cancel_url": goals_url(project, "#goals")}
+    return confirm_delete(request, context, lambda: services.goal_delete(project=project, user=request.user, goal=goal),
+                          _("Goal deleted. It stays in the project's history."), goals_url(project, "#goals"))
 
 
 # --- barriers --------------------------------------------------------------------------------------
@@ -301,15 +312,9 @@ def barrier_delete(request, org_slug, project_id, barrier_id):
     context = {**step_context(request, project, Step.GOALS), "what": _("barrier"), "name": barrier.name,
                "cancel_url": goals_url(project, "#barriers"),
                "consequence": _("Its ratings and candidate strategies are deleted with it.")}
-    if request.method == "POST":
-        try:
-            services.barrier_delete(project=project, user=request.user, barrier=barrier)
-        except ValidationError as exc:
-            context["error"] = " ".join(exc.messages)
-            return render(request, "projects/step1_confirm_delete.html", context, status=400)
-        messages.success(request, _("Barrier deleted. It stays in the project's history."))
-        return redirect(goals_url(project, "#barriers"))
-    return render(request, "projects/step1_confirm_delete.html", context)
+    return confirm_delete(request, context,
+                          lambda: services.barrier_delete(project=project, user=request.user, barrier=barrier),
+                          _("Barrier deleted. It stays in the project's history."), goals_url(project, "#barriers"))
 
 
 # --- ratings and focus -------------------------------------------------------------------------------

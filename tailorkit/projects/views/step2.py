@@ -17,7 +17,7 @@ from ..services import step2 as services
 from ..services.concurrency import StaleEdit
 from ..suggestions import RANKING_RULE, catalogue_by_cluster, suggestions_for
 from .projects import form_errors_from
-from .step1 import conflict_context, form_errors_renamed, post_only, restage, step_context
+from .step1 import confirm_delete, conflict_context, form_errors_renamed, post_only, restage, step_context
 
 CUSTOM_OPTION_FIELDS = {"custom_name": "name"}
 
@@ -154,15 +154,9 @@ def option_delete(request, org_slug, project_id, option_id):
     context = {**step_context(request, project, Step.MATCH), "what": _("candidate strategy"), "name": option.name,
                "cancel_url": match_url(project, "#candidates"),
                "consequence": _("Its APEASE appraisal is deleted with it.")}
-    if request.method == "POST":
-        try:
-            services.option_delete(project=project, user=request.user, option=option)
-        except ValidationError as exc:
-            context["error"] = " ".join(exc.messages)
-            return render(request, "projects/step1_confirm_delete.html", context, status=400)
-        messages.success(request, _("Candidate deleted. It stays in the project's history."))
-        return redirect(match_url(project, "#candidates"))
-    return render(request, "projects/step1_confirm_delete.html", context)
+    return confirm_delete(request, context,
+                          lambda: services.option_delete(project=project, user=request.user, option=option),
+                          _("Candidate deleted. It stays in the project's history."), match_url(project, "#candidates"))
 
 
 @login_required
