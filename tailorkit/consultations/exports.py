@@ -6,9 +6,12 @@ One row per response, one column per answer value:
   ranking: one column per option holding its place (1 = first); Likert, 0–10 and number: the
   number; free text: the text. "Not relevant" is written as ``not_relevant``; an unanswered
   question is an empty cell. The codebook lists every column with its question, type and codes.
-* Anonymous consultations export nothing identifying: no invitation, address or time, only the
-  day of submission, and rows are shuffled within each day so their order says nothing about who
-  answered first. Identified consultations add the invitee's address and the submission time.
+* Anonymous consultations export nothing identifying: no invitation, address, day or time, and
+  the rows are shuffled so their order says nothing about who answered first. The minimum group
+  size holds here as on the results page (``tailorkit.core.anonymity``): with fewer responses than
+  the threshold there is no file at all, and a respondent's group and questionnaire version are
+  written only where at least that many rows share them; otherwise the cell says ``withheld``.
+  Identified consultations add the day, the invitee's address and the submission time.
 
 Spreadsheet formula injection (OWASP "CSV Injection"): a text cell starting with ``=``, ``+``,
 ``-``, ``@``, tab or carriage return is run as a formula by Excel, LibreOffice and Google Sheets
@@ -25,6 +28,7 @@ import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from tailorkit.core.anonymity import WITHHELD, mask_rows, threshold_for, total_withheld
 from tailorkit.core.services import audit_record
 
 from .answering import choices_for
@@ -77,9 +81,9 @@ def _identified(consultation):
 
 
 def _header(consultation, questions):
-    head = ["respondent", "submitted_on", "group", "questionnaire_version"]
+    head = ["respondent", "group", "questionnaire_version"]
     if _identified(consultation):
-        head += ["email", "submitted_at"]
+        head += ["submitted_on", "email", "submitted_at"]
     for q in questions:
         head += [c for c, _code in _columns(q)]
     return head
@@ -93,26 +97,29 @@ def export_rows(consultation):
         raise ValidationError(_("There are no responses to export yet. The export becomes available once "
                                 "the first response has been submitted."))
     if consultation.anonymous:
-        # Shuffle within each day: the database order would tell who answered first.
-        rng = random.SystemRandom()
-        by_day = {}
-        for r in responses:
-            by_day.setdefault(r.submitted_on, []).append(r)
-        responses = []
-        for day in sorted(by_day):
-            rng.shuffle(by_day[day])
-            responses += by_day[day]
+        threshold = threshold_for(consultation.min_group_size)
+        if total_withheld(len(responses), threshold):
+            raise ValidationError(_(
+                "This consultation is anonymous and has fewer than %(k)s responses, so the responses cannot "
+                "be downloaded yet: with so few, people could be recognised from their answers.")
+                % {"k": threshold})
+        # Shuffle: the database order would tell who answered first.
+        random.SystemRandom().shuffle(responses)
+        released = mask_rows([(r.group, r.version.number) for r in responses], threshold)
+    else:
+        released = [(r.group, r.version.number) for r in responses]
     questions = questions_of(consultation)
     answers = {}
     for response_id, key, value, nr in Answer.objects.filter(response__consultation=consultation).values_list(
             "response_id", "question_key", "value", "not_relevant"):
         answers[(response_id, key)] = (value, nr)
     rows = []
-    for number, r in enumerate(responses, start=1):
-        row = [number, r.submitted_on.isoformat(), r.group, r.version.number]
+    for number, (r, (group, version)) in enumerate(zip(responses, released, strict=True), start=1):
+        row = [number, neutralise(group), version]
         if _identified(consultation):
             email = r.invitation.email if r.invitation_id and r.invitation.email else ""
-            row += [neutralise(email), r.submitted_at.isoformat() if r.submitted_at else ""]
+            row += [r.submitted_on.isoformat(), neutralise(email),
+                    r.submitted_at.isoformat() if r.submitted_at else ""]
         for q in questions:
             row += _cells(q, answers.get((r.pk, q["key"])))
         rows.append(row)
@@ -122,15 +129,18 @@ def export_rows(consultation):
 def codebook_rows(consultation):
     """One row per column of the response table: column, question key, question, type, codes."""
     head = ["column", "question_key", "question", "type", "codes"]
+    withheld = [f"{WITHHELD} = " + _("not shown: too few people share this value to keep them anonymous")
+                ] if consultation.anonymous else []
     fixed = [
         ["respondent", "", _("Row number in this file (not an identifier)"), "number", ""],
-        ["submitted_on", "", _("Day the response was submitted"), "date", ""],
         ["group", "", _("Respondent group"), "code", "; ".join(
-            f"{g} = {consultation.group_label(g)}" for g in consultation.groups or [])],
-        ["questionnaire_version", "", _("Version of the questionnaire that was answered"), "number", ""],
+            [f"{g} = {consultation.group_label(g)}" for g in consultation.groups or []] + withheld)],
+        ["questionnaire_version", "", _("Version of the questionnaire that was answered"), "number",
+         withheld[0] if withheld else ""],
     ]
     if _identified(consultation):
-        fixed += [["email", "", _("Address of the invited person"), "text", ""],
+        fixed += [["submitted_on", "", _("Day the response was submitted"), "date", ""],
+                  ["email", "", _("Address of the invited person"), "text", ""],
                   ["submitted_at", "", _("Time of submission"), "date-time", ""]]
     rows = list(fixed)
     common = f"{NOT_RELEVANT} = " + _("answered “not relevant”") + "; " + _("empty = not answered")

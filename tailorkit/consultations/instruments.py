@@ -34,12 +34,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tailorkit.core.anonymity import threshold_for, withheld_groups, withheld_note
 from tailorkit.core.services import audit_record
 
 from . import services, stats
 from .instrument_models import InstrumentWording
 from .models import Answer, QuestionKind, Response
-from .results import group_label, withheld_groups, withheld_note
+from .results import group_label
 
 PLACEHOLDER = gettext_lazy("[Placeholder wording – import the official items]")
 WORDING_MAX = 1000
@@ -210,7 +211,7 @@ def instrument_scores(consultation):
     instrument = consultation.questionnaire.instrument
     if instrument not in INSTRUMENTS:
         return None
-    threshold = max(1, consultation.min_group_size or 1)
+    threshold = threshold_for(consultation.min_group_size)
     spec = INSTRUMENTS[instrument]
     per_respondent = respondent_scores(consultation)
     labels = {s[0]: s[1] for s in spec["scales"]}
@@ -230,7 +231,7 @@ def instrument_scores(consultation):
                 for g in sorted(by_group):
                     label = group_label(consultation, g)
                     if g in hidden:
-                        entry["groups"].append({"label": label, "n": len(by_group[g]), "withheld": True,
+                        entry["groups"].append({"label": label, "n": None, "withheld": True,
                                                 "note": withheld_note(threshold, label)})
                     else:
                         entry["groups"].append({"label": label, "n": len(by_group[g]), "withheld": False,

@@ -31,6 +31,8 @@ from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
+from tailorkit.core.anonymity import secondary_note, threshold_for, withheld_groups, withheld_note
+
 from . import charts, stats
 from .answering import choices_for
 from .models import Answer, QuestionKind, Response
@@ -102,29 +104,10 @@ def is_numeric(question):
         question["kind"] == QuestionKind.SINGLE and (question.get("meta") or {}).get("scores"))
 
 
-# --- Anonymity -------------------------------------------------------------------------------
-
-def withheld_groups(counts, threshold):
-    """Groups whose result must be withheld, given ``{group: n answers}`` (see module docstring)."""
-    hidden = {g for g, n in counts.items() if 0 < n < threshold}
-    while hidden and sum(counts[g] for g in hidden) < threshold:
-        shown = sorted((n, str(g)) for g, n in counts.items() if g not in hidden and n > 0)
-        if not shown:
-            break
-        hidden.add(shown[0][1])
-    return hidden
-
+# --- Anonymity (the rule itself is in tailorkit.core.anonymity) ---------------------------------
 
 def group_label(consultation, group):
     return consultation.group_label(group) if group else _("No group given")
-
-
-def withheld_note(threshold, group=None):
-    """The note shown in place of a withheld result (overall when ``group`` is None)."""
-    if group is None:
-        return _("Fewer than %(k)s answers in total: withheld to protect anonymity.") % {"k": threshold}
-    return _("Fewer than %(k)s answers from the group “%(group)s”: withheld to protect anonymity.") % {
-        "k": threshold, "group": group}
 
 
 # --- One block of results (one question, one set of respondents) ------------------------------
@@ -198,10 +181,9 @@ def question_result(consultation, question, entries, threshold, *, chart=True):
     for group in sorted(by_group, key=lambda g: (g == NO_GROUP, str(group_label(consultation, g)))):
         label = group_label(consultation, group)
         if group in hidden:
-            note = (withheld_note(threshold, label) if group in primary else
-                    _("%(who)s: withheld so that a smaller group's answers cannot be worked out from the others.")
-                    % {"who": label})
-            result["groups"].append({"group": group, "label": label, "n": counts[group], "withheld": True,
+            note = withheld_note(threshold, label) if group in primary else secondary_note(label)
+            # No count either: "1 answer from the managers" already says who took part.
+            result["groups"].append({"group": group, "label": label, "n": None, "withheld": True,
                                      "note": note})
         else:
             result["groups"].append({"group": group, "label": label, **_block(question, by_group[group])})
@@ -213,7 +195,7 @@ def consultation_results(consultation, *, chart=True):
 
     Returns ``{"total", "threshold", "withheld", "note", "groups", "questions": [question_result…]}``.
     """
-    threshold = max(1, consultation.min_group_size or 1)
+    threshold = threshold_for(consultation.min_group_size)
     by_key, per_group = _answers(consultation)
     total = sum(per_group.values())
     withheld = total < threshold
@@ -247,7 +229,7 @@ def subject_of(question):
 
 def _subject_means(consultation, aspects):
     """``{subject: {aspect: (mean or None, n)}}`` over all respondents; None when withheld."""
-    threshold = max(1, consultation.min_group_size or 1)
+    threshold = threshold_for(consultation.min_group_size)
     by_key, _groups = _answers(consultation)
     found = defaultdict(dict)
     for question in questions_of(consultation):

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from tailorkit.core.anonymity import threshold_for
 from tailorkit.projects.models import APEASE, Focus, Iteration, Project, Specification, StrategyOption, SuccessCriterion
 
 from . import delivery, results, services
@@ -272,7 +273,7 @@ def _pk_of(subject, prefix):
 
 def _source(consultation):
     return {"title": consultation.title, "uuid": consultation.uuid, "responses": consultation.n_responses,
-            "threshold": max(1, consultation.min_group_size or 1)}
+            "threshold": threshold_for(consultation.min_group_size)}
 
 
 def stakeholder_barrier_figures(project):

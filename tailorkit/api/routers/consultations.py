@@ -21,7 +21,8 @@ from ninja import Router, Status
 
 from tailorkit.consultations import delivery, services
 from tailorkit.consultations.models import Consultation, Invitation, Question, Questionnaire, Response, Section
-from tailorkit.consultations.results import consultation_results, group_label, withheld_groups
+from tailorkit.consultations.results import consultation_results, group_label
+from tailorkit.core.anonymity import withheld_groups
 from tailorkit.core.permissions import get_organisation_or_404
 
 from ..schemas import INVALID, NOT_FOUND, UNAUTHORISED, Slug

@@ -1,7 +1,7 @@
 import pytest
 
 from tailorkit.consultations import stats
-from tailorkit.consultations.results import withheld_groups
+from tailorkit.core.anonymity import withheld_groups
 
 
 def test_the_confidence_interval_uses_the_t_quantile_for_small_samples():
