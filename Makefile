@@ -33,6 +33,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

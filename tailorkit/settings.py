@@ -155,7 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "core:home"
 ACCOUNT_ADAPTER = "tailorkit.core.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "tailorkit.core.forms.SignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
-from tailorkit.core.models import hash_token
 from tailorkit.core.permissions import organisations_for
+from tailorkit.core.tokens import hash_token
 
 from .models import ApiToken
 

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tailorkit.core.models import hash_token, new_token
 from tailorkit.core.services import audit_record
+from tailorkit.core.tokens import hash_token, new_token
 
 from .models import ApiToken
 

@@ -41,7 +41,7 @@ def api_token_revoke(request, token_id):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     if token.is_revoked:
         messages.info(request, _("The token “%(name)s” was already revoked.") % {"name": token.name})
-        return redirect("api_tokens")
+        return redirect("api:api_tokens")
     if request.method == "POST":
         try:
             services.token_revoke(token=token, user=request.user, request=request)
@@ -51,5 +51,5 @@ def api_token_revoke(request, token_id):
         else:
             messages.success(request, _("The token “%(name)s” was revoked. Scripts using it can no longer "
                                         "reach the API.") % {"name": token.name})
-        return redirect("api_tokens")
+        return redirect("api:api_tokens")
     return render(request, "api/token_revoke.html", {"token": token})

@@ -1,35 +1,11 @@
-"""Result charts: Vega-Lite specs built with altair and rendered to SVG on the server (vl-convert).
-
-Rendering on the server means the same SVG serves the page and the PDF reports, and the browser
-needs no charting script. Pages embed the SVG as an ``<img>`` with a ``data:`` URL: an image is
-sandboxed (no scripts, no outside requests) and the SVG's own style attributes stay inside the
-image, so the page's Content-Security-Policy can keep forbidding inline styles. Every chart has a
-text table beside it with the same numbers (charts alone do not reach screen-reader users).
-"""
-
-import base64
-import functools
-import json
+"""Result charts, built with altair and drawn by ``tailorkit.core.charts`` (one renderer for every
+chart; see there why it is an image with a table beside it)."""
 
 import altair as alt
-import vl_convert
+
+from tailorkit.core import charts
 
 WIDTH = 320
-
-
-@functools.lru_cache(maxsize=512)
-def _svg(spec_json):
-    # The first rendering starts the embedded JavaScript engine (~0.5 s); later ones take ~30 ms.
-    # Identical charts (a page reloaded) are served from this cache.
-    return vl_convert.vegalite_to_svg(json.loads(spec_json))
-
-
-def svg_of(chart):
-    return _svg(json.dumps(chart.to_dict(), sort_keys=True))
-
-
-def data_uri(svg):
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 def bar_chart(rows, *, value_title, category_title=""):
@@ -46,4 +22,4 @@ def bar_chart(rows, *, value_title, category_title=""):
         )
         .properties(width=WIDTH, height=alt.Step(22))
     )
-    return data_uri(svg_of(chart))
+    return charts.render(chart)

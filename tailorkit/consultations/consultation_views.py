@@ -23,7 +23,7 @@ def _show_link_once(request, consultation, token):
     # Only the hash is stored, so the team sees the raw link once, right after it is made.
     request.session[NEW_LINK_SESSION_KEY] = {
         "consultation": str(consultation.uuid),
-        "url": request.build_absolute_uri(reverse("consultation_open_link", args=[token])),
+        "url": request.build_absolute_uri(reverse("consultations:consultation_open_link", args=[token])),
     }
 
 
@@ -45,7 +45,7 @@ def consultation_create(request, org_slug):
             if token:
                 _show_link_once(request, consultation, token)
             messages.success(request, _("Consultation created."))
-            return redirect("consultation_detail", org_slug=org.slug, consultation_id=consultation.uuid)
+            return redirect("consultations:consultation_detail", org_slug=org.slug, consultation_id=consultation.uuid)
     return render(request, "consultations/consultation_form.html", {"org": org, "form": form})
 
 
@@ -85,7 +85,7 @@ def consultation_edit(request, org_slug, consultation_id):
             _add_errors(form, exc)
         else:
             messages.success(request, _("Consultation settings saved."))
-            return redirect("consultation_detail", org_slug=org.slug, consultation_id=consultation.uuid)
+            return redirect("consultations:consultation_detail", org_slug=org.slug, consultation_id=consultation.uuid)
     return render(request, "consultations/consultation_form.html", {"org": org, "form": form,
                                                                     "consultation": consultation})
 
@@ -104,7 +104,7 @@ def consultation_invite(request, org_slug, consultation_id):
                 form.add_error("addresses", error)
         else:
             messages.success(request, _("%(n)s invitation(s) are being sent.") % {"n": len(sent)})
-            return redirect("consultation_detail", org_slug=org.slug, consultation_id=consultation.uuid)
+            return redirect("consultations:consultation_detail", org_slug=org.slug, consultation_id=consultation.uuid)
     return render(request, "consultations/invite_form.html", {"org": org, "consultation": consultation, "form": form})
 
 
@@ -120,7 +120,7 @@ def consultation_open_link(request, org_slug, consultation_id):
     else:
         _show_link_once(request, consultation, token)
         messages.success(request, _("A new open link was made. The previous link no longer works."))
-    return redirect("consultation_detail", org_slug=org.slug, consultation_id=consultation.uuid)
+    return redirect("consultations:consultation_detail", org_slug=org.slug, consultation_id=consultation.uuid)
 
 
 @login_required
@@ -133,7 +133,7 @@ def consultation_close(request, org_slug, consultation_id):
         messages.success(request, _("The consultation is closed. No more answers are accepted."))
     except ValidationError as exc:
         _flash_errors(request, exc)
-    return redirect("consultation_detail", org_slug=org.slug, consultation_id=consultation.uuid)
+    return redirect("consultations:consultation_detail", org_slug=org.slug, consultation_id=consultation.uuid)
 
 
 @login_required
@@ -146,7 +146,7 @@ def respondent_erase(request, org_slug, consultation_id, respondent_id):
             messages.success(request, _("The person's data was erased."))
         except ValidationError as exc:
             _flash_errors(request, exc)
-        return redirect("consultation_detail", org_slug=org.slug, consultation_id=consultation.uuid)
+        return redirect("consultations:consultation_detail", org_slug=org.slug, consultation_id=consultation.uuid)
     return render(request, "consultations/erase_confirm.html", {
         "org": org, "consultation": consultation, "invitation": invitation})
 

@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tailorkit.core.services import audit_record
+from tailorkit.core.tokens import hash_token, new_token
 
-from .models import Consultation, Draft, Invitation, RespondentGroup, hash_token, new_token
+from .models import Consultation, Draft, Invitation, RespondentGroup
 
 # Lead-only actions (erasure) use the core permission that only leads hold.
 LEAD_ACTION = "manage_organisation"

@@ -20,8 +20,6 @@ undo the day-only dates and could link an anonymous response to an invitation. I
 consultations a response has no invitation, no time of day and no IP.
 """
 
-import hashlib
-import secrets
 import uuid
 
 from django.conf import settings
@@ -31,15 +29,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tailorkit.core.models import Organisation
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> str:
-    # 256 bits from the OS random source (the issue asks for at least 128); only the hash is kept.
-    return secrets.token_urlsafe(32)
 
 
 class QuestionKind(models.TextChoices):
@@ -216,8 +205,8 @@ class Consultation(models.Model):
     # Reminders: days after the invitation email, e.g. [3, 7]. Empty means no reminders.
     reminder_days = models.JSONField(_("reminders after (days)"), default=list, blank=True)
     # A generic link to what the consultation is about (a project step's object), so the models do
-    # not depend on the projects app; step_templates.py is the one place that joins the two, and
-    # projects reaches it only through projects/hooks.py.
+    # not depend on the projects app; tailorkit/projects/stakeholders.py is the one place that
+    # joins the two, from above.
     subject_type = models.CharField(max_length=60, blank=True)
     subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     template = models.CharField(max_length=40, choices=ConsultationTemplate.choices, blank=True, default="")

@@ -64,7 +64,7 @@ def _read_grant(request):
 
 
 def _with_grant(response, grant):
-    respondent_pages = reverse("consultation_thanks").rsplit("thanks/", 1)[0]  # "/c/"
+    respondent_pages = reverse("consultations:consultation_thanks").rsplit("thanks/", 1)[0]  # "/c/"
     response.set_cookie(GRANT, signing.dumps(grant, salt=GRANT_SALT, compress=True),
                         max_age=settings.SESSION_COOKIE_AGE, path=respondent_pages,
                         secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
@@ -120,12 +120,12 @@ def invitation_open(request, token):
     invitation = responding.invitation_for_token(token)
     consultation = invitation.consultation if invitation else None
     if invitation is not None and invitation.status == Invitation.Status.COMPLETED:
-        return redirect("consultation_thanks")
+        return redirect("consultations:consultation_thanks")
     if not responding.can_answer(consultation, invitation):
         return _problem(request)
     if invitation.status == Invitation.Status.SENT:
         responding.invitation_mark_opened(invitation=invitation)
-    return _with_grant(redirect("consultation_form"), _new_grant(consultation, invitation))
+    return _with_grant(redirect("consultations:consultation_form"), _new_grant(consultation, invitation))
 
 
 def open_link(request, token):
@@ -137,7 +137,7 @@ def open_link(request, token):
     grant = _read_grant(request) or {}
     if grant.get("c") != str(consultation.uuid) or grant.get("done") or grant.get("inv"):
         grant = _new_grant(consultation, code=not consultation.access_code_hash)
-    return _with_grant(redirect("consultation_form"), grant)
+    return _with_grant(redirect("consultations:consultation_form"), grant)
 
 
 def thanks(request):
@@ -190,12 +190,12 @@ def _posted_submission_key(request):
 def respondent_form(request):
     grant, consultation, invitation, draft = _load_grant(request)
     if grant and grant.get("done"):
-        return redirect("consultation_thanks")
+        return redirect("consultations:consultation_thanks")
     if invitation is not None and invitation.status == Invitation.Status.COMPLETED:
-        return redirect("consultation_thanks")
+        return redirect("consultations:consultation_thanks")
     if getattr(consultation, "already_sent", False) or (
             consultation is None and responding.submitted_with_key(_posted_submission_key(request)) is not None):
-        return redirect("consultation_thanks")  # the same submit again (double click, retry)
+        return redirect("consultations:consultation_thanks")  # the same submit again (double click, retry)
     if grant is None or not responding.can_answer(consultation, invitation):
         return _problem(request)
     if not grant.get("code"):
@@ -217,7 +217,7 @@ def _access_code(request, grant, consultation):
         if _rate_limited(request, "code"):
             return _too_many(request)
         if form.is_valid() and access_code_matches(consultation, form.cleaned_data["access_code"]):
-            return _with_grant(redirect("consultation_form"), {**grant, "code": True})
+            return _with_grant(redirect("consultations:consultation_form"), {**grant, "code": True})
         if form.is_valid():
             form.add_error("access_code", _("This code is not right. Check it and try again."))
     return render(request, "consultations/respondent/access_code.html", {"form": form, "consultation": consultation})
@@ -392,8 +392,8 @@ def _finish(request, snapshot, draft, grant, preview_of, preview_key, visible_pa
             return None, first, {k: v[0] for k, v in exc.message_dict.items()}
         return None, visible_pages[-1], {"__form__": " ".join(exc.messages)}
     # Keep nothing in the grant that points at the invitation once the response is in.
-    return _with_grant(redirect("consultation_thanks"), {"c": grant["c"], "done": True}), None, None
+    return _with_grant(redirect("consultations:consultation_thanks"), {"c": grant["c"], "done": True}), None, None
 
 
 def preview_url(questionnaire):
-    return reverse("questionnaire_preview", args=[questionnaire.organisation.slug, questionnaire.pk])
+    return reverse("consultations:questionnaire_preview", args=[questionnaire.organisation.slug, questionnaire.pk])

@@ -7,9 +7,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tailorkit.core.tokens import hash_token
+
 from . import answering
 from .delivery import _stamp
-from .models import Answer, Consultation, Draft, Invitation, InvitationLink, QuestionnaireVersion, Response, hash_token
+from .models import Answer, Consultation, Draft, Invitation, InvitationLink, QuestionnaireVersion, Response
 
 TOKEN_MAX = 200
 

@@ -43,7 +43,7 @@ DISTRIBUTION_KINDS = {QuestionKind.SINGLE, QuestionKind.LIKERT5, QuestionKind.LI
                       QuestionKind.MULTIPLE}
 BARRIER_MEASURES = ("importance", "changeability")
 # APEASE criteria (Michie, Atkins & West 2014). Codes match the `apease` content pack; repeated here
-# so that the results code stays independent of the projects app (only step_templates.py uses it).
+# so that the results code stays independent of the projects app (only tailorkit/projects/stakeholders.py uses it).
 APEASE = ("acceptability", "practicability", "effectiveness", "affordability", "side-effects", "equity")
 NO_GROUP = ""
 

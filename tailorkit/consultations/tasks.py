@@ -29,9 +29,16 @@ def send_consultation_email(invitation_id, base_url=None, reminder=False):
     if invitation is None or not invitation.email or invitation.status == Invitation.Status.COMPLETED:
         return False  # erased, purged or already answered meanwhile: nothing to send
     token = invitation_issue_link(invitation=invitation)
-    link = (base_url or settings.SITE_URL).rstrip("/") + reverse("consultation_invitation_open", args=[token])
-    context = {"invitation": invitation, "consultation": invitation.consultation, "link": link,
-               "organisation": invitation.organisation, "reminder": reminder}
+    link = (base_url or settings.SITE_URL).rstrip("/") + reverse(
+        "consultations:consultation_invitation_open", args=[token]
+    )
+    context = {
+        "invitation": invitation,
+        "consultation": invitation.consultation,
+        "link": link,
+        "organisation": invitation.organisation,
+        "reminder": reminder,
+    }
     with translation.override(invitation.organisation.language):
         send_mail(
             subject=render_to_string("consultations/email/invitation_subject.txt", context).strip(),

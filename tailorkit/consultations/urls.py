@@ -1,11 +1,14 @@
-"""Staff pages, mounted at ``o/<org_slug>/consultations/``. Part A: builder and running
-consultations. Results, exports and rounds (part B) add their routes below."""
+"""Consultation pages, mounted at the site root: the team's pages under
+``o/<org_slug>/consultations/`` and the respondents' pages (no account, reached by a secret link)
+under ``c/``."""
 
 from django.urls import include, path
 
-from . import consultation_views, views
+from . import consultation_views, respondent_views, views, views_results
 
-urlpatterns = [
+app_name = "consultations"
+
+staff = [
     path("", views.consultation_list, name="consultation_list"),
     # Questionnaire builder
     path("questionnaires/new/", views.questionnaire_create, name="questionnaire_create"),
@@ -30,6 +33,22 @@ urlpatterns = [
     path("<uuid:consultation_id>/close/", consultation_views.consultation_close, name="consultation_close"),
     path("<uuid:consultation_id>/respondents/<uuid:respondent_id>/erase/", consultation_views.respondent_erase,
          name="respondent_erase"),
-    path("", include("tailorkit.consultations.urls_results")),  # part B: results, exports, rounds
-    path("", include("tailorkit.consultations.urls_steps")),  # one-click consultations from project steps
+    # Results, exports, consensus rounds and instruments
+    path("<uuid:consultation_uuid>/results/", views_results.results, name="consultation_results"),
+    path("<uuid:consultation_uuid>/results/export/<str:fmt>", views_results.export, name="consultation_export"),
+    path("<uuid:consultation_uuid>/rounds/new/", views_results.round_create, name="consultation_round_create"),
+    path("instruments/", views_results.instrument_list, name="consultation_instruments"),
+    path("instruments/wording/", views_results.wording_import, name="consultation_instrument_wording"),
+]
+
+respondent = [
+    path("form/", respondent_views.respondent_form, name="consultation_form"),
+    path("thanks/", respondent_views.thanks, name="consultation_thanks"),
+    path("i/<str:token>/", respondent_views.invitation_open, name="consultation_invitation_open"),
+    path("o/<str:token>/", respondent_views.open_link, name="consultation_open_link"),
+]
+
+urlpatterns = [
+    path("o/<slug:org_slug>/consultations/", include(staff)),
+    path("c/", include(respondent)),
 ]

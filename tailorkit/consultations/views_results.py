@@ -49,7 +49,7 @@ def results(request, org_slug, consultation_uuid):
         "org": org, "consultation": consultation, "results": consultation_results(consultation),
         "scores": instruments.instrument_scores(consultation), "rounds": rounds.rounds_of(consultation),
         "can_edit": can(request.user, "edit", org),
-        "back_url": _reverse_or("consultation_detail", [org.slug, consultation.uuid], ""),
+        "back_url": _reverse_or("consultations:consultation_detail", [org.slug, consultation.uuid], ""),
     })
 
 
@@ -64,7 +64,7 @@ def export(request, org_slug, consultation_uuid, fmt):
     except ValidationError as exc:
         for message in _errors(exc):
             messages.error(request, message)
-        return redirect("consultation_results", org_slug=consultation.organisation.slug,
+        return redirect("consultations:consultation_results", org_slug=consultation.organisation.slug,
                         consultation_uuid=consultation.uuid)
     response = HttpResponse(data, content_type=content_type)
     name = f"consultation-{str(consultation.uuid)[:8]}-{fmt}"
@@ -85,16 +85,16 @@ def round_create(request, org_slug, consultation_uuid):
     except ValidationError as exc:
         for message in _errors(exc):
             messages.error(request, message)
-        return redirect("consultation_results", org_slug=org_slug, consultation_uuid=consultation.uuid)
+        return redirect("consultations:consultation_results", org_slug=org_slug, consultation_uuid=consultation.uuid)
     link = ""
     if token:
-        path = _reverse_or("consultation_open_link", [token], "")
+        path = _reverse_or("consultations:consultation_open_link", [token], "")
         link = request.build_absolute_uri(path) if path else ""
     return render(request, "consultations/results/round_created.html", {
         "org": consultation.organisation, "consultation": new, "previous": consultation, "link": link,
         "token": token if token and not link else "",
-        "detail_url": _reverse_or("consultation_detail", [org_slug, new.uuid],
-                                  reverse("consultation_results", args=[org_slug, new.uuid])),
+        "detail_url": _reverse_or("consultations:consultation_detail", [org_slug, new.uuid],
+                                  reverse("consultations:consultation_results", args=[org_slug, new.uuid])),
     })
 
 
@@ -112,10 +112,10 @@ def instrument_list(request, org_slug):
         except ValidationError as exc:
             for message in _errors(exc):
                 messages.error(request, message)
-            return redirect("consultation_instruments", org_slug=org.slug)
+            return redirect("consultations:consultation_instruments", org_slug=org.slug)
         messages.success(request, _("“%(title)s” is ready as a questionnaire.") % {"title": questionnaire.title})
-        return redirect(_reverse_or("questionnaire_detail", [org.slug, questionnaire.pk],
-                                    reverse("consultation_instruments", args=[org.slug])))
+        return redirect(_reverse_or("consultations:questionnaire_detail", [org.slug, questionnaire.pk],
+                                    reverse("consultations:consultation_instruments", args=[org.slug])))
     catalogue = []
     for code, spec in instruments.INSTRUMENTS.items():
         official = instruments.InstrumentWording.objects.filter(instrument=code, language=org.language).exists()
@@ -145,7 +145,7 @@ def wording_import(request, org_slug):
                 errors = _errors(exc)
             else:
                 messages.success(request, _("Official wording imported for %(n)s items.") % {"n": count})
-                return redirect("consultation_instruments", org_slug=org.slug)
+                return redirect("consultations:consultation_instruments", org_slug=org.slug)
     return render(request, "consultations/results/wording_import.html", {
         "org": org, "errors": errors,
         "codes": {spec["name"]: [c for c, *_rest in instruments.item_codes(code)]

@@ -19,7 +19,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         # Someone who arrived through an invitation link goes back to it to accept.
         if request.session.get(INVITATION_SESSION_KEY):
-            return reverse("invitation_detail")
+            return reverse("core:invitation_detail")
         return super().get_login_redirect_url(request)
 
     def get_signup_redirect_url(self, request):

@@ -1,7 +1,5 @@
 """Organisations, people, roles, invitations and the audit trail."""
 
-import hashlib
-import secrets
 import uuid
 
 from django.conf import settings
@@ -118,14 +116,6 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} – {self.organisation}"
 
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> str:
-    # 256 bits from the OS random source; only the SHA-256 hash is stored.
-    return secrets.token_urlsafe(32)
 
 
 class Invitation(models.Model):

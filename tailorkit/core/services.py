@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .models import AuditEvent, Invitation, Membership, Organisation, Role, User, hash_token, new_token
+from .models import AuditEvent, Invitation, Membership, Organisation, Role, User
+from .tokens import hash_token, new_token
 
 INVITATION_LIFETIME = timedelta(days=14)
 

@@ -12,7 +12,7 @@ def send_invitation_email(invitation_id, token, base_url=None):
     from .models import Invitation
 
     invitation = Invitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
-    link = (base_url or settings.SITE_URL).rstrip("/") + reverse("invitation_open", args=[token])
+    link = (base_url or settings.SITE_URL).rstrip("/") + reverse("core:invitation_open", args=[token])
     context = {"invitation": invitation, "link": link}
     send_mail(
         subject=render_to_string("core/email/invitation_subject.txt", context).strip(),

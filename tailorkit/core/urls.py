@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "core"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("organisations/", views.organisation_list, name="organisation_list"),

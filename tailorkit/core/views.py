@@ -22,7 +22,7 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "core/landing.html")
     if request.organisation:
-        return redirect("organisation_detail", org_slug=request.organisation.slug)
+        return redirect("core:organisation_detail", org_slug=request.organisation.slug)
     return render(request, "core/no_organisation.html")
 
 
@@ -41,7 +41,7 @@ def organisation_create(request):
         org = services.organisation_create(user=request.user, request=request, **form.cleaned_data)
         request.session["current_organisation"] = org.pk
         messages.success(request, _("%(org)s is ready. You are its implementation lead.") % {"org": org})
-        return redirect("organisation_detail", org_slug=org.slug)
+        return redirect("core:organisation_detail", org_slug=org.slug)
     return render(request, "core/organisation_form.html", {"form": form})
 
 
@@ -51,7 +51,7 @@ def organisation_switch(request, org_slug):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     request.session["current_organisation"] = org.pk
-    return redirect("organisation_detail", org_slug=org.slug)
+    return redirect("core:organisation_detail", org_slug=org.slug)
 
 
 @login_required
@@ -75,7 +75,7 @@ def organisation_edit(request, org_slug):
     if request.method == "POST" and form.is_valid():
         services.organisation_update(organisation=org, actor=request.user, request=request, **form.cleaned_data)
         messages.success(request, _("Organisation details saved."))
-        return redirect("organisation_detail", org_slug=org.slug)
+        return redirect("core:organisation_detail", org_slug=org.slug)
     return render(request, "core/organisation_form.html", {"form": form, "org": org})
 
 
@@ -97,7 +97,7 @@ def member_list(request, org_slug):
                         form.add_error(field if field in form.fields else None, error)
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
-                return redirect("member_list", org_slug=org.slug)
+                return redirect("core:member_list", org_slug=org.slug)
     members = Membership.objects.filter(organisation=org).select_related("user").order_by("role", "user__email")
     invitations = Invitation.objects.filter(organisation=org, status=Invitation.Status.PENDING)
     return render(request, "core/member_list.html", {
@@ -127,7 +127,7 @@ def member_change_role(request, org_slug, membership_id):
         except ValidationError as exc:
             for error in _errors(exc):
                 messages.error(request, error)
-    return redirect("member_list", org_slug=org.slug)
+    return redirect("core:member_list", org_slug=org.slug)
 
 
 @login_required
@@ -141,7 +141,7 @@ def member_remove(request, org_slug, membership_id):
                 messages.error(request, error)
         else:
             messages.success(request, _("%(name)s was removed from %(org)s.") % {"name": membership.user, "org": org})
-        return redirect("member_list", org_slug=org.slug)
+        return redirect("core:member_list", org_slug=org.slug)
     return render(request, "core/member_remove.html", {"org": org, "membership": membership})
 
 
@@ -157,7 +157,7 @@ def invitation_revoke(request, org_slug, invitation_id):
     except ValidationError as exc:
         for error in _errors(exc):
             messages.error(request, error)
-    return redirect("member_list", org_slug=org.slug)
+    return redirect("core:member_list", org_slug=org.slug)
 
 
 @login_required
@@ -177,7 +177,7 @@ def invitation_open(request, token):
         from allauth.account.adapter import get_adapter
 
         get_adapter(request).stash_verified_email(request, invitation.email)
-    return redirect("invitation_detail")
+    return redirect("core:invitation_detail")
 
 
 def invitation_detail(request):
@@ -201,5 +201,5 @@ def invitation_detail(request):
             request.session.pop(INVITATION_SESSION_KEY, None)
             request.session["current_organisation"] = membership.organisation_id
             messages.success(request, _("Welcome to %(org)s.") % {"org": membership.organisation})
-            return redirect("organisation_detail", org_slug=membership.organisation.slug)
+            return redirect("core:organisation_detail", org_slug=membership.organisation.slug)
     return render(request, "core/invitation_detail.html", {"invitation": invitation})

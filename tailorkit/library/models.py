@@ -51,7 +51,7 @@ class ContentPack(models.Model):
         return f"{self.name} ({self.version})"
 
     def get_absolute_url(self):
-        return reverse("pack_detail", args=[self.slug])
+        return reverse("library:pack_detail", args=[self.slug])
 
 
 class Category(models.Model):
@@ -113,7 +113,7 @@ class Item(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("item_detail", args=[self.pack.slug, self.code])
+        return reverse("library:item_detail", args=[self.pack.slug, self.code])
 
     @property
     def is_retired(self):

@@ -3,6 +3,8 @@ from django.urls import path
 from . import views
 
 # "search" and "upload" come before the pack slug and are reserved slugs (see packfiles.RESERVED_SLUGS).
+app_name = "library"
+
 urlpatterns = [
     path("", views.library_home, name="library_home"),
     path("search/", views.library_search, name="library_search"),

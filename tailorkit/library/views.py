@@ -115,5 +115,5 @@ def pack_upload(request):
             errors = exc.errors
         else:
             messages.success(request, result.message)
-            return redirect("pack_detail", pack_slug=result.pack.slug)
+            return redirect("library:pack_detail", pack_slug=result.pack.slug)
     return render(request, "library/upload.html", {"form": form, "errors": errors}, status=400 if errors else 200)

@@ -1,18 +1,18 @@
-"""Charts for the tailoring cycle: altair (Vega-Lite) rendered to SVG on the server with vl-convert,
-so the same SVG serves the page and the PDF and no chart script runs in the browser (CSP).
-
-Every chart has a text alternative next to it in the template (a ranked table)."""
+"""Charts for the tailoring cycle, built with altair and drawn by ``tailorkit.core.charts`` (one
+renderer for every chart). Every chart has a table with the same numbers next to it in the
+template."""
 
 import altair as alt
-import vl_convert
 from django.utils.translation import gettext as _
 
+from tailorkit.core import charts
 
-def prioritisation_matrix_svg(rows, *, width=420, height=360):
+
+def prioritisation_matrix(rows, *, width=420, height=360):
     """Barriers by team mean changeability (x) and importance (y), 1–5, with quadrant lines at 3.
 
     ``rows`` are ``services.step1.RankedBarrier``; unrated barriers are left out (they have no
-    point). Returns an SVG string, or "" when nothing is rated yet.
+    point). Returns a ``data:`` URL for ``core/_chart.html``, or "" when nothing is rated yet.
     """
     points = [{"name": row.barrier.name, "label": f"{row.rank}. {row.barrier.name}" if row.rank else row.barrier.name,
                "importance": round(row.mean_importance, 2), "changeability": round(row.mean_changeability, 2),
@@ -46,4 +46,16 @@ def prioritisation_matrix_svg(rows, *, width=420, height=360):
     chart = alt.layer(vline, hline, notes_right, notes_left, dots, labels).properties(
         width=width, height=height, title=_("Prioritisation matrix")
     ).configure_view(stroke=None)
-    return vl_convert.vegalite_to_svg(chart.to_dict())
+    return charts.render(chart)
+
+
+def effort_by_step(by_step):
+    """Bar chart of hours by step, or "" when no effort is logged (``by_step`` as from
+    ``services.effort.effort_totals``)."""
+    if not by_step:
+        return ""
+    chart = alt.Chart(alt.Data(values=[{"step": r["label"], "hours": round(r["minutes"] / 60, 1)}
+                                       for r in by_step])).mark_bar().encode(
+        x=alt.X("hours:Q", title=_("Hours")), y=alt.Y("step:N", title=None, sort=None),
+    ).properties(width=420, height=30 * len(by_step))
+    return charts.render(chart)

@@ -6,12 +6,6 @@ from tailorkit.library.models import ContentPack
 from .models import Project
 
 
-class VersionedForm(forms.Form):
-    """Carries the version the form was built from (see services/concurrency.py)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
 class ProjectForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

@@ -4,7 +4,8 @@ the services check everything again and are the only writers."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import VersionedForm
+from tailorkit.core.locking import VersionedForm
+
 from .models import APEASE, Barrier, Goal, Iteration, StrategyOption
 
 RATING_CHOICES = [("", "–")] + [(str(n), str(n)) for n in range(1, 6)]

@@ -4,9 +4,9 @@ rules (team membership, dates, reasons, iterations) are checked in services/step
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tailorkit.core.locking import VersionedForm
 from tailorkit.core.models import User
 
-from .forms import VersionedForm
 from .models import PROCTOR_FIELDS, TIDIER_FIELDS, Decision, Judgement, Specification, SuccessCriterion, Task
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

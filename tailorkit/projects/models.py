@@ -4,7 +4,7 @@ Steps follow the ItFits-toolkit process (Finch et al., Implement Sci 2024;19:48,
 0 set-up, 1 identify goals and barriers, 2 match strategies, 3 design and plan, 4 apply and review.
 Nothing is ever locked: every model keeps its full history (django-simple-history), and editable
 rows carry a ``version`` so that two people editing the same thing never overwrite each other
-(see ``services/concurrency.py``).
+(see ``tailorkit/core/locking.py``).
 
 Goals, barriers and strategy options belong to the project and stay on record across iterations.
 What a team *decides* in one pass of the cycle (its focus, chosen strategy, specification, tasks,
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tailorkit.core.locking import Versioned
 from tailorkit.core.models import Organisation
 from tailorkit.library.models import ContentPack, Item
 
@@ -32,15 +33,6 @@ class Step(models.TextChoices):
 
 
 STEP_ORDER = [Step.SETUP, Step.GOALS, Step.MATCH, Step.PLAN, Step.REVIEW]
-
-
-class Versioned(models.Model):
-    """Optimistic locking: a save must name the version it started from."""
-
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    class Meta:
-        abstract = True
 
 
 class Project(Versioned):

@@ -56,27 +56,27 @@ def project_progress(project, iteration):
     }
 
     if not n_goals:
-        nxt = (_("Write your first goal"), url("project_step_goals"))
+        nxt = (_("Write your first goal"), url("projects:project_step_goals"))
     elif not n_barriers:
-        nxt = (_("Add the barriers you see"), url("project_step_goals"))
+        nxt = (_("Add the barriers you see"), url("projects:project_step_goals"))
     elif not n_rated:
-        nxt = (_("Rate the barriers"), url("project_step_goals"))
+        nxt = (_("Rate the barriers"), url("projects:project_step_goals"))
     elif not (focus_goals and focus_barriers):
-        nxt = (_("Choose one goal and one barrier to focus on"), url("project_step_goals"))
+        nxt = (_("Choose one goal and one barrier to focus on"), url("projects:project_step_goals"))
     elif not (iteration and iteration.chosen_option_id):
-        nxt = (_("Find and appraise strategies for the focused barrier"), url("project_step_match"))
+        nxt = (_("Find and appraise strategies for the focused barrier"), url("projects:project_step_match"))
     elif not (spec and not spec.missing_fields()):
-        nxt = (_("Specify the chosen strategy"), url("project_step_plan"))
+        nxt = (_("Specify the chosen strategy"), url("projects:project_step_plan"))
     elif not n_tasks:
-        nxt = (_("Break the strategy into tasks"), url("project_step_plan"))
+        nxt = (_("Break the strategy into tasks"), url("projects:project_step_plan"))
     elif not n_criteria:
-        nxt = (_("Set success criteria"), url("project_step_plan"))
+        nxt = (_("Set success criteria"), url("projects:project_step_plan"))
     elif not n_reviews:
-        nxt = (_("Carry out the plan and record a review"), url("project_step_review"))
+        nxt = (_("Carry out the plan and record a review"), url("projects:project_step_review"))
     elif last_decision is None:
-        nxt = (_("Decide what comes next"), url("project_step_review"))
+        nxt = (_("Decide what comes next"), url("projects:project_step_review"))
     else:
-        nxt = (_("Read the project summary"), url("project_summary"))
+        nxt = (_("Read the project summary"), url("projects:project_summary"))
     return states, nxt
 
 

@@ -221,7 +221,7 @@ def consultation_create(request, org_slug: Slug, payload: ConsultationIn):
                 errors["questionnaire_id"] = errors.pop("questionnaire")
             exc = ValidationError(errors)
         return field_errors(exc)
-    url = request.build_absolute_uri(reverse("consultation_open_link", args=[token])) if token else None
+    url = request.build_absolute_uri(reverse("consultations:consultation_open_link", args=[token])) if token else None
     return Status(201, {"consultation": consultation_out(reload(consultation)), "open_link_url": url})
 
 

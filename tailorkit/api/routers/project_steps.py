@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from ninja import Router, Status
 
+from tailorkit.core.locking import StaleEdit
 from tailorkit.library.models import Item
 from tailorkit.projects.access import get_row_or_404
 from tailorkit.projects.models import (
@@ -30,7 +31,6 @@ from tailorkit.projects.models import (
     Task,
 )
 from tailorkit.projects.services import step1, step2
-from tailorkit.projects.services.concurrency import StaleEdit
 
 from ..schemas import INVALID, NOT_FOUND, UNAUTHORISED, Slug
 from ..schemas_projects import (

@@ -6,12 +6,12 @@ from django.db.models import Prefetch
 from django.http import Http404
 from ninja import Router, Status
 
+from tailorkit.core.locking import StaleEdit
 from tailorkit.core.models import User
 from tailorkit.core.permissions import can, get_organisation_or_404
 from tailorkit.library.models import ContentPack
 from tailorkit.projects.models import BarrierRating, Iteration, Project, Review
 from tailorkit.projects.services import projects as project_services
-from tailorkit.projects.services.concurrency import StaleEdit
 
 from ..schemas import INVALID, NOT_FOUND, UNAUTHORISED, ErrorOut, Slug
 from ..schemas_projects import ConflictOut, FieldErrorsOut, ProjectDetailOut, ProjectIn, ProjectOut, ProjectPatch

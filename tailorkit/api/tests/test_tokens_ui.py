@@ -4,11 +4,12 @@ import pytest
 from django.urls import reverse
 
 from tailorkit.api.models import ApiToken
-from tailorkit.core.models import AuditEvent, hash_token
+from tailorkit.core.models import AuditEvent
+from tailorkit.core.tokens import hash_token
 
 pytestmark = pytest.mark.django_db
 
-TOKENS_URL = reverse("api_tokens")
+TOKENS_URL = reverse("api:api_tokens")
 
 
 def _create(client, name="Monthly export"):
@@ -72,7 +73,7 @@ def test_it_rejects_a_name_longer_than_100_characters(client_for, alice):
 def test_it_asks_for_confirmation_before_revoking(client_for, alice, token_for):
     token_for(alice, "alice script")
     token = ApiToken.objects.get(user=alice)
-    response = client_for(alice).get(reverse("api_token_revoke", args=[token.pk]))
+    response = client_for(alice).get(reverse("api:api_token_revoke", args=[token.pk]))
     assert response.status_code == 200
     assert "Yes, revoke" in response.text
     token.refresh_from_db()
@@ -83,7 +84,7 @@ def test_it_revokes_a_token(client_for, alice, token_for):
     token_for(alice, "alice script")
     token = ApiToken.objects.get(user=alice)
     client = client_for(alice)
-    response = client.post(reverse("api_token_revoke", args=[token.pk]), follow=True)
+    response = client.post(reverse("api:api_token_revoke", args=[token.pk]), follow=True)
     assert response.redirect_chain[-1][0] == TOKENS_URL
     assert "was revoked" in response.text
     token.refresh_from_db()
@@ -96,8 +97,8 @@ def test_it_tells_that_a_token_was_already_revoked(client_for, alice, token_for)
     token_for(alice)
     token = ApiToken.objects.get(user=alice)
     client = client_for(alice)
-    client.post(reverse("api_token_revoke", args=[token.pk]))
-    response = client.post(reverse("api_token_revoke", args=[token.pk]), follow=True)
+    client.post(reverse("api:api_token_revoke", args=[token.pk]))
+    response = client.post(reverse("api:api_token_revoke", args=[token.pk]), follow=True)
     assert "already revoked" in response.text
     assert AuditEvent.objects.filter(action="api.token_revoked").count() == 1
 
@@ -106,7 +107,7 @@ def test_it_tells_that_a_token_was_already_revoked(client_for, alice, token_for)
 def test_it_hides_another_users_token(client_for, alice, mallory, token_for, method):
     token_for(alice)
     token = ApiToken.objects.get(user=alice)
-    response = getattr(client_for(mallory), method)(reverse("api_token_revoke", args=[token.pk]))
+    response = getattr(client_for(mallory), method)(reverse("api:api_token_revoke", args=[token.pk]))
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None

@@ -8,7 +8,6 @@ from tailorkit.consultations import delivery, services
 from tailorkit.consultations.models import Answer, Response
 
 NR = object()  # marks a "not relevant" answer in ``add_response``
-URLS = "tailorkit.consultations.tests.urls_partb"
 
 
 def make_questionnaire(org, user, questions, title="Survey"):

@@ -49,22 +49,26 @@ def test_below_the_threshold_no_download_gives_any_response(client_for, org, ali
             build(consultation=small, actor=alice)
     client = client_for(alice)
     for fmt in ("responses.csv", "responses.xlsx"):
-        url = reverse("consultation_export", args=[org.slug, small.uuid, fmt])
+        url = reverse("consultations:consultation_export", args=[org.slug, small.uuid, fmt])
         response = client.get(url, follow=True)
         body = response.content.decode()
         assert "attachment" not in response.get("Content-Disposition", "")
         assert "cannot be downloaded yet" in body and "The manager&#x27;s own words" not in body
     # The codebook says what the columns mean and holds no answer: it stays available.
-    codebook = client.get(reverse("consultation_export", args=[org.slug, small.uuid, "codebook.csv"]))
+    codebook = client.get(reverse("consultations:consultation_export", args=[org.slug, small.uuid, "codebook.csv"]))
     assert codebook.status_code == 200 and b"The manager's own words" not in codebook.content
 
 
 def test_below_the_threshold_the_page_and_the_api_show_nothing_about_anyone(client_for, org, alice, small):
-    page = client_for(alice).get(reverse("consultation_results", args=[org.slug, small.uuid])).content.decode()
+    page = (
+        client_for(alice)
+        .get(reverse("consultations:consultation_results", args=[org.slug, small.uuid]))
+        .content.decode()
+    )
     assert "withheld to protect anonymity" in page
     assert "own words" not in page and "<svg" not in page and "data:image/svg" not in page
     assert "The responses can be downloaded once at least 5 people have answered" in page
-    assert reverse("consultation_export", args=[org.slug, small.uuid, "responses.csv"]) not in page
+    assert reverse("consultations:consultation_export", args=[org.slug, small.uuid, "responses.csv"]) not in page
 
     body = _api(alice, f"/api/organisations/{org.slug}/consultations/{small.uuid}/results").json()
     assert body["withheld"] is True and body["questions"] == []
@@ -102,8 +106,12 @@ def test_a_lone_manager_cannot_be_picked_out_of_the_files(alice, mixed):
 def test_a_questionnaire_version_answered_by_one_person_is_withheld(alice, mixed):
     # One respondent answered an older version: the version number alone would single them out.
     old = QuestionnaireVersion.objects.create(
-        organisation=mixed.organisation, questionnaire=mixed.questionnaire, number=0,
-        snapshot=mixed.questionnaire.versions.get().snapshot, created_by=alice)
+        organisation=mixed.organisation,
+        questionnaire=mixed.questionnaire,
+        number=0,
+        snapshot=mixed.questionnaire.versions.get().snapshot,
+        created_by=alice,
+    )
     response = mixed.responses.filter(group="clinician").first()
     response.version = old
     response.save()
@@ -113,7 +121,11 @@ def test_a_questionnaire_version_answered_by_one_person_is_withheld(alice, mixed
 
 
 def test_the_page_api_and_scores_withhold_the_same_groups(client_for, org, alice, mixed):
-    page = client_for(alice).get(reverse("consultation_results", args=[org.slug, mixed.uuid])).content.decode()
+    page = (
+        client_for(alice)
+        .get(reverse("consultations:consultation_results", args=[org.slug, mixed.uuid]))
+        .content.decode()
+    )
     assert "Fewer than 5 answers from the group “Manager”" in page
     body = _api(alice, f"/api/organisations/{org.slug}/consultations/{mixed.uuid}/results").json()
     shown = {g["group"] for g in body["groups"] if not g["withheld"]}
@@ -128,8 +140,9 @@ def test_the_page_api_and_scores_withhold_the_same_groups(client_for, org, alice
 
 def test_instrument_scores_withhold_small_groups_without_their_size(org, alice):
     questionnaire = instruments.instrument_questionnaire_create(organisation=org, actor=alice, instrument="aim_iam_fim")
-    consultation, _token = delivery.consultation_create(organisation=org, questionnaire=questionnaire, actor=alice,
-                                                        title="AIM", groups=GROUPS, min_group_size=5)
+    consultation, _token = delivery.consultation_create(
+        organisation=org, questionnaire=questionnaire, actor=alice, title="AIM", groups=GROUPS, min_group_size=5
+    )
     keys = [q["key"] for q in questionnaire.versions.order_by("-number").first().questions()]
     for group in ["clinician"] * 5 + ["manager"]:
         add_response(consultation, dict.fromkeys(keys, 4), group=group)
@@ -161,8 +174,9 @@ def test_withheld_groups_cannot_be_worked_out_from_the_total(counts, threshold):
     assert not hidden or hidden_total >= threshold or all(g in hidden for g, n in counts.items() if n > 0)
 
 
-rows = st.lists(st.tuples(st.sampled_from(["", "a", "b", "c", "d"]), st.integers(min_value=1, max_value=3)),
-                max_size=40)
+rows = st.lists(
+    st.tuples(st.sampled_from(["", "a", "b", "c", "d"]), st.integers(min_value=1, max_value=3)), max_size=40
+)
 
 
 @settings(max_examples=300, deadline=None)

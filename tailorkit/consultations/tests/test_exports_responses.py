@@ -10,14 +10,16 @@ from tailorkit.consultations import delivery, exports
 from tailorkit.consultations.models import Invitation
 from tailorkit.core.models import AuditEvent
 
-from .partb import CHOICE, LIKERT, NR, TEXT, URLS, add_response, make_consultation
+from .partb import CHOICE, LIKERT, NR, TEXT, add_response, make_consultation
 
-pytestmark = pytest.mark.urls(URLS)
-
-MULTI = {"key": "channels", "kind": "multiple", "text": "Where do you refer?",
-         "options": [{"value": "web", "label": "Website"}, {"value": "gp", "label": "GP letter"}]}
+MULTI = {
+    "key": "channels",
+    "kind": "multiple",
+    "text": "Where do you refer?",
+    "options": [{"value": "web", "label": "Website"}, {"value": "gp", "label": "GP letter"}],
+}
 NUMBER = {"key": "years", "kind": "number", "text": "Years in post", "min_value": -5, "max_value": 50}
-DANGEROUS = ["=HYPERLINK(\"http://evil\")", "+1+2", "-3+4", "@SUM(A1)", "\tcmd", "\rcmd", "plain text"]
+DANGEROUS = ['=HYPERLINK("http://evil")', "+1+2", "-3+4", "@SUM(A1)", "\tcmd", "\rcmd", "plain text"]
 
 
 @pytest.fixture
@@ -27,8 +29,17 @@ def consultation(org, alice):
 
 def fill(consultation):
     for i, text in enumerate(DANGEROUS):
-        add_response(consultation, {"role": "gp", "time": NR if i == 0 else 4, "channels": ["web"] if i else [],
-                                    "years": -2 if i == 1 else 10, "help": text}, group="clinician")
+        add_response(
+            consultation,
+            {
+                "role": "gp",
+                "time": NR if i == 0 else 4,
+                "channels": ["web"] if i else [],
+                "years": -2 if i == 1 else 10,
+                "help": text,
+            },
+            group="clinician",
+        )
 
 
 def read_csv(data):
@@ -39,12 +50,22 @@ def test_the_csv_has_one_column_per_value_and_neutralises_formulas(consultation,
     fill(consultation)
     rows = read_csv(exports.export_responses_csv(consultation=consultation, actor=alice))
     header = rows[0]
-    assert header == ["respondent", "group", "questionnaire_version", "role", "time",
-                      "channels__web", "channels__gp", "years", "help"]
+    assert header == [
+        "respondent",
+        "group",
+        "questionnaire_version",
+        "role",
+        "time",
+        "channels__web",
+        "channels__gp",
+        "years",
+        "help",
+    ]
     body = [dict(zip(header, r, strict=True)) for r in rows[1:]]
     assert len(body) == 7
     assert sorted(r["help"] for r in body) == sorted(
-        ["'=HYPERLINK(\"http://evil\")", "'+1+2", "'-3+4", "'@SUM(A1)", "'\tcmd", "'\rcmd", "plain text"])
+        ['\'=HYPERLINK("http://evil")', "'+1+2", "'-3+4", "'@SUM(A1)", "'\tcmd", "'\rcmd", "plain text"]
+    )
     first = next(r for r in body if r["help"].startswith("'=HYPER"))
     assert first["time"] == "not_relevant" and first["channels__web"] == "0"
     # Numbers are numbers, never prefixed, even when negative.
@@ -59,7 +80,7 @@ def test_the_xlsx_has_responses_and_a_codebook(consultation, alice):
     header = [c.value for c in sheet[1]]
     rows = [dict(zip(header, [c.value for c in row], strict=True)) for row in sheet.iter_rows(min_row=2)]
     helps = {r["help"] for r in rows}
-    assert "'=HYPERLINK(\"http://evil\")" in helps and "'@SUM(A1)" in helps and "plain text" in helps
+    assert '\'=HYPERLINK("http://evil")' in helps and "'@SUM(A1)" in helps and "plain text" in helps
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     assert {r["years"] for r in rows} == {10, -2}
     codebook = {row[0].value: [c.value for c in row] for row in book["Codebook"].iter_rows(min_row=2)}
@@ -89,9 +110,11 @@ def test_an_identified_export_names_the_invitee(org, alice):
 def test_an_empty_consultation_gives_a_clear_message_and_no_file(client_for, alice, org, consultation):
     with pytest.raises(ValidationError, match="no responses to export yet"):
         exports.export_responses_xlsx(consultation=consultation, actor=alice)
-    url = reverse("consultation_export", args=[org.slug, consultation.uuid, "responses.csv"])
+    url = reverse("consultations:consultation_export", args=[org.slug, consultation.uuid, "responses.csv"])
     response = client_for(alice).get(url, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("consultation_results", args=[org.slug, consultation.uuid])
+    assert response.redirect_chain[-1][0] == reverse(
+        "consultations:consultation_results", args=[org.slug, consultation.uuid]
+    )
     assert "There are no responses to export yet" in response.content.decode()
     assert not AuditEvent.objects.filter(action="consultation.exported").exists()
 
@@ -99,14 +122,15 @@ def test_an_empty_consultation_gives_a_clear_message_and_no_file(client_for, ali
 def test_every_export_is_audited_and_only_the_team_may_export(client_for, org, bob, dave, mallory, consultation):
     fill(consultation)
     for fmt in ("responses.csv", "codebook.csv", "responses.xlsx"):
-        url = reverse("consultation_export", args=[org.slug, consultation.uuid, fmt])
+        url = reverse("consultations:consultation_export", args=[org.slug, consultation.uuid, fmt])
         response = client_for(bob).get(url)
         assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
-    formats = sorted(AuditEvent.objects.filter(action="consultation.exported").values_list("details__format",
-                                                                                             flat=True))
+    formats = sorted(
+        AuditEvent.objects.filter(action="consultation.exported").values_list("details__format", flat=True)
+    )
     assert formats == ["codebook.csv", "responses.csv", "responses.xlsx"]
     assert AuditEvent.objects.filter(action="consultation.exported", actor=bob).count() == 3
-    url = reverse("consultation_export", args=[org.slug, consultation.uuid, "responses.csv"])
+    url = reverse("consultations:consultation_export", args=[org.slug, consultation.uuid, "responses.csv"])
     assert client_for(dave).get(url).status_code == 403
     assert client_for(mallory).get(url).status_code == 404
     assert client_for(bob).get(url.replace("responses.csv", "passwords.txt")).status_code == 404

@@ -8,8 +8,6 @@ from tailorkit.consultations import instruments
 from tailorkit.consultations.instrument_models import InstrumentWording
 from tailorkit.core.models import AuditEvent
 
-from .partb import URLS
-
 
 def upload(text, name="wording.csv"):
     f = io.BytesIO(text.encode())
@@ -58,9 +56,8 @@ def test_a_wrong_file_changes_nothing_and_names_the_row(alice, content, message)
     assert AuditEvent.objects.filter(action="consultation.instrument_wording_imported").count() == 1
 
 
-@pytest.mark.urls(URLS)
 def test_only_administrators_reach_the_import_page(client_for, alice, org):
-    url = reverse("consultation_instrument_wording", args=[org.slug])
+    url = reverse("consultations:consultation_instrument_wording", args=[org.slug])
     assert client_for(alice).get(url).status_code == 403
     alice.is_staff = True
     alice.save()
@@ -71,9 +68,8 @@ def test_only_administrators_reach_the_import_page(client_for, alice, org):
     assert response.status_code == 302 and InstrumentWording.objects.count() == 12
 
 
-@pytest.mark.urls(URLS)
 def test_a_member_creates_a_questionnaire_from_an_instrument_and_a_viewer_cannot(client_for, bob, dave, org):
-    url = reverse("consultation_instruments", args=[org.slug])
+    url = reverse("consultations:consultation_instruments", args=[org.slug])
     assert "placeholder wording" in client_for(dave).get(url).content.decode()
     assert client_for(dave).post(url, {"instrument": "nomad"}).status_code == 403
     response = client_for(bob).post(url, {"instrument": "aim_iam_fim", "title": "Staff views"})

@@ -3,9 +3,7 @@ from django.urls import reverse
 
 from tailorkit.consultations.results import consultation_results
 
-from .partb import CHOICE, LIKERT, NR, TEXT, URLS, add_response, make_consultation
-
-pytestmark = pytest.mark.urls(URLS)
+from .partb import CHOICE, LIKERT, NR, TEXT, add_response, make_consultation
 
 
 @pytest.fixture
@@ -15,8 +13,11 @@ def consultation(org, alice):
 
 def fill(consultation, clinicians=5, managers=2):
     for i in range(clinicians):
-        add_response(consultation, {"role": "gp" if i % 2 else "nurse", "time": [5, 4, 4, 3, 5][i % 5],
-                                    "help": f"clinician idea {i}"}, group="clinician")
+        add_response(
+            consultation,
+            {"role": "gp" if i % 2 else "nurse", "time": [5, 4, 4, 3, 5][i % 5], "help": f"clinician idea {i}"},
+            group="clinician",
+        )
     for i in range(managers):
         add_response(consultation, {"role": "nurse", "time": 1, "help": f"SECRET manager idea {i}"}, group="manager")
 
@@ -48,11 +49,16 @@ def test_a_small_group_is_withheld_free_text_included(client_for, alice, org, co
     help_result = by_key(consultation_results(consultation), "help")
     groups = {g["group"]: g for g in help_result["groups"]}
     assert groups["manager"]["withheld"] and "texts" not in groups["manager"]
-    assert groups["manager"]["note"] == ("Fewer than 5 answers from the group “Manager”: "
-                                         "withheld to protect anonymity.")
+    assert groups["manager"]["note"] == (
+        "Fewer than 5 answers from the group “Manager”: withheld to protect anonymity."
+    )
     # Withholding managers alone would let anyone subtract clinicians from the total.
     assert groups["clinician"]["withheld"]
-    html = client_for(alice).get(reverse("consultation_results", args=[org.slug, consultation.uuid])).content.decode()
+    html = (
+        client_for(alice)
+        .get(reverse("consultations:consultation_results", args=[org.slug, consultation.uuid]))
+        .content.decode()
+    )
     assert "Fewer than 5 answers from the group “Manager”" in html
     assert "data:image/svg+xml;base64," in html and "<table>" in html
 
@@ -66,8 +72,12 @@ def test_free_text_is_listed_in_alphabetical_order(consultation):
 
 
 def test_ranking_shows_average_places(org, alice):
-    ranking = {"key": "order", "kind": "ranking", "text": "Rank these",
-               "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]}
+    ranking = {
+        "key": "order",
+        "kind": "ranking",
+        "text": "Rank these",
+        "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}],
+    }
     consultation = make_consultation(org, alice, [ranking], min_group_size=2)
     add_response(consultation, {"order": ["a", "b"]})
     add_response(consultation, {"order": ["a", "b"]})
@@ -76,16 +86,25 @@ def test_ranking_shows_average_places(org, alice):
     assert [(r["value"], round(r["mean_rank"], 2), r["first"]) for r in rows] == [("a", 1.33, 2), ("b", 1.67, 1)]
 
 
-def test_members_and_viewers_see_results_and_outsiders_get_404(client, client_for, org, bob, dave, mallory,
-                                                              consultation):
-    url = reverse("consultation_results", args=[org.slug, consultation.uuid])
+def test_members_and_viewers_see_results_and_outsiders_get_404(
+    client, client_for, org, bob, dave, mallory, consultation
+):
+    url = reverse("consultations:consultation_results", args=[org.slug, consultation.uuid])
     assert client_for(dave).get(url).status_code == 200
     assert client_for(bob).get(url).status_code == 200
     assert client_for(mallory).get(url).status_code == 404
-    assert client_for(mallory).get(reverse("consultation_results", args=["elsewhere-clinic", consultation.uuid])
-                                   ).status_code == 404
+    assert (
+        client_for(mallory)
+        .get(reverse("consultations:consultation_results", args=["elsewhere-clinic", consultation.uuid]))
+        .status_code
+        == 404
+    )
 
 
 def test_an_empty_consultation_says_so(client_for, alice, org, consultation):
-    html = client_for(alice).get(reverse("consultation_results", args=[org.slug, consultation.uuid])).content.decode()
+    html = (
+        client_for(alice)
+        .get(reverse("consultations:consultation_results", args=[org.slug, consultation.uuid]))
+        .content.decode()
+    )
     assert "No responses yet" in html

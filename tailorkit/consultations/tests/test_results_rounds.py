@@ -7,9 +7,8 @@ from tailorkit.consultations import delivery, rounds
 from tailorkit.consultations.models import Consultation
 from tailorkit.core.models import AuditEvent
 
-from .partb import CHOICE, LIKERT, TEXT, URLS, add_response, make_consultation
+from .partb import CHOICE, LIKERT, TEXT, add_response, make_consultation
 
-pytestmark = pytest.mark.urls(URLS)
 SECOND = {"key": "money", "kind": "likert5", "text": "Lack of money is a barrier"}
 
 
@@ -45,7 +44,8 @@ def test_respondents_of_round_two_see_round_one_per_item(first_round, alice):
     assert time["summary"]["median"] == 4 and time["summary"]["iqr"] == 0
     assert time["agreement"]["consensus"] and not feedback["money"]["agreement"]["consensus"]
     html = Template("{% load consultation_results %}{% round_feedback feedback 'time' %}").render(
-        Context({"feedback": feedback}))
+        Context({"feedback": feedback})
+    )
     assert "In round 1" in html and "median 4.0" in html and "The group agreed." in html
     assert rounds.previous_round_feedback(first_round) == {}
 
@@ -80,9 +80,13 @@ def test_round_one_results_are_withheld_from_round_two_below_the_threshold(org, 
 
 
 def test_the_team_creates_a_round_from_the_results_page(client_for, bob, dave, org, first_round):
-    url = reverse("consultation_round_create", args=[org.slug, first_round.uuid])
+    url = reverse("consultations:consultation_round_create", args=[org.slug, first_round.uuid])
     assert client_for(dave).post(url).status_code == 403
-    page = client_for(bob).get(reverse("consultation_results", args=[org.slug, first_round.uuid])).content.decode()
+    page = (
+        client_for(bob)
+        .get(reverse("consultations:consultation_results", args=[org.slug, first_round.uuid]))
+        .content.decode()
+    )
     assert "Create the next round" in page and "within one point of the median" in page
     response = client_for(bob).post(url, {"title": "Second look"})
     assert response.status_code == 200 and "Round 2 is ready" in response.content.decode()
@@ -91,6 +95,6 @@ def test_the_team_creates_a_round_from_the_results_page(client_for, bob, dave, o
 
 def test_a_round_without_answers_cannot_be_followed(client_for, alice, org):
     consultation = make_consultation(org, alice, [LIKERT])
-    url = reverse("consultation_round_create", args=[org.slug, consultation.uuid])
+    url = reverse("consultations:consultation_round_create", args=[org.slug, consultation.uuid])
     response = client_for(alice).post(url, follow=True)
     assert "nobody has answered yet" in response.content.decode()

@@ -41,8 +41,8 @@ def test_the_admin_cannot_change_audit_events(admin_client, alice):
 
 
 def test_the_audit_log_is_for_leads(client_for, alice, bob, org):
-    assert client_for(alice).get(reverse("audit_log", args=[org.slug])).status_code == 200
-    assert client_for(bob).get(reverse("audit_log", args=[org.slug])).status_code == 403
+    assert client_for(alice).get(reverse("core:audit_log", args=[org.slug])).status_code == 200
+    assert client_for(bob).get(reverse("core:audit_log", args=[org.slug])).status_code == 403
 
 
 def test_history_is_kept_for_organisations(alice, org):

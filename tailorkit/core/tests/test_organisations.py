@@ -10,7 +10,7 @@ from tailorkit.core.models import AuditEvent, Invitation, Membership, Role
 def test_creating_an_organisation_makes_its_creator_the_lead(client_for, alice):
     client = client_for(alice)
     response = client.post(
-        reverse("organisation_create"),
+        reverse("core:organisation_create"),
         {
             "name": "Riverside Clinic",
             "country": "Ireland",
@@ -19,13 +19,13 @@ def test_creating_an_organisation_makes_its_creator_the_lead(client_for, alice):
         },
     )
     org = alice.memberships.get(organisation__name="Riverside Clinic").organisation
-    assert response.status_code == 302 and response["Location"] == reverse("organisation_detail", args=[org.slug])
+    assert response.status_code == 302 and response["Location"] == reverse("core:organisation_detail", args=[org.slug])
     assert Membership.objects.get(organisation=org, user=alice).role == Role.LEAD
     assert AuditEvent.objects.filter(action="organisation.created", organisation=org).exists()
 
 
 def test_it_shows_field_errors_for_a_blank_organisation_form(client_for, alice):
-    response = client_for(alice).post(reverse("organisation_create"), {"name": "", "country": ""})
+    response = client_for(alice).post(reverse("core:organisation_create"), {"name": "", "country": ""})
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
     assert not Membership.objects.filter(user=alice).exists()
@@ -35,7 +35,9 @@ def test_a_lead_invites_by_email_and_the_link_works_once(
     client_for, alice, org, client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(alice).post(reverse("member_list", args=[org.slug]), {"email": "erin@example.org", "role": "member"})
+        client_for(alice).post(
+            reverse("core:member_list", args=[org.slug]), {"email": "erin@example.org", "role": "member"}
+        )
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
     link = next(line for line in body.splitlines() if "/invitation/" in line).strip()
@@ -56,8 +58,8 @@ def test_a_lead_invites_by_email_and_the_link_works_once(
         },
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("invitation_detail")
-    response = client.post(reverse("invitation_detail"), {"action": "accept"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("core:invitation_detail")
+    response = client.post(reverse("core:invitation_detail"), {"action": "accept"}, follow=True)
     assert Membership.objects.get(organisation=org, user__email="erin@example.org").role == Role.MEMBER
 
     # Reusing the same link is refused with a clear message.
@@ -104,14 +106,14 @@ def test_an_expired_invitation_is_refused(client, alice, org):
         organisation=org, email="gina@example.org", role="viewer", invited_by=alice
     )
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=invitation.created_at)
-    response = client.get(reverse("invitation_open", args=[token]), follow=True)
+    response = client.get(reverse("core:invitation_open", args=[token]), follow=True)
     assert response.status_code == 410
     assert "expired" in response.content.decode()
     assert not Membership.objects.filter(user__email="gina@example.org").exists()
 
 
 def test_an_unknown_invitation_token_reveals_nothing(client, db):
-    response = client.get(reverse("invitation_open", args=["not-a-real-token"]), follow=True)
+    response = client.get(reverse("core:invitation_open", args=["not-a-real-token"]), follow=True)
     assert response.status_code == 404
     assert "not valid" in response.content.decode()
 
@@ -119,7 +121,7 @@ def test_an_unknown_invitation_token_reveals_nothing(client, db):
 def test_it_refuses_to_invite_an_existing_member(client_for, alice, bob, org, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(alice).post(
-            reverse("member_list", args=[org.slug]), {"email": "BOB@example.org", "role": "member"}
+            reverse("core:member_list", args=[org.slug]), {"email": "BOB@example.org", "role": "member"}
         )
     assert response.status_code == 200
     assert "already a member" in response.content.decode()
@@ -145,21 +147,21 @@ def test_accepting_with_another_address_is_refused(alice, bob, org):
 
 def test_it_never_removes_the_last_lead(client_for, alice, org):
     membership = Membership.objects.get(organisation=org, user=alice)
-    response = client_for(alice).post(reverse("member_remove", args=[org.slug, membership.pk]), follow=True)
+    response = client_for(alice).post(reverse("core:member_remove", args=[org.slug, membership.pk]), follow=True)
     assert "only implementation lead" in response.content.decode()
     assert Membership.objects.filter(pk=membership.pk).exists()
 
 
 def test_it_never_demotes_the_last_lead(client_for, alice, org):
     membership = Membership.objects.get(organisation=org, user=alice)
-    client_for(alice).post(reverse("member_change_role", args=[org.slug, membership.pk]), {"role": "viewer"})
+    client_for(alice).post(reverse("core:member_change_role", args=[org.slug, membership.pk]), {"role": "viewer"})
     membership.refresh_from_db()
     assert membership.role == Role.LEAD
 
 
 def test_a_lead_changes_a_role_and_it_is_audited(client_for, alice, bob, org):
     membership = Membership.objects.get(organisation=org, user=bob)
-    client_for(alice).post(reverse("member_change_role", args=[org.slug, membership.pk]), {"role": "lead"})
+    client_for(alice).post(reverse("core:member_change_role", args=[org.slug, membership.pk]), {"role": "lead"})
     membership.refresh_from_db()
     assert membership.role == Role.LEAD
     event = AuditEvent.objects.get(action="membership.role_changed")
@@ -173,10 +175,10 @@ def test_a_lead_changes_a_role_and_it_is_audited(client_for, alice, bob, org):
 def test_removing_a_member_asks_for_confirmation_first(client_for, alice, bob, org):
     membership = Membership.objects.get(organisation=org, user=bob)
     client = client_for(alice)
-    response = client.get(reverse("member_remove", args=[org.slug, membership.pk]))
+    response = client.get(reverse("core:member_remove", args=[org.slug, membership.pk]))
     assert "Yes, remove" in response.content.decode()
     assert Membership.objects.filter(pk=membership.pk).exists()
-    client.post(reverse("member_remove", args=[org.slug, membership.pk]))
+    client.post(reverse("core:member_remove", args=[org.slug, membership.pk]))
     assert not Membership.objects.filter(pk=membership.pk).exists()
 
 
@@ -184,23 +186,23 @@ def test_removing_a_member_asks_for_confirmation_first(client_for, alice, bob, o
 def test_only_leads_manage_members(request, client_for, org, who):
     user = request.getfixturevalue(who)
     client = client_for(user)
-    response = client.post(reverse("member_list", args=[org.slug]), {"email": "x@example.org", "role": "lead"})
+    response = client.post(reverse("core:member_list", args=[org.slug]), {"email": "x@example.org", "role": "lead"})
     assert response.status_code == 403
     assert not Invitation.objects.exists()
-    assert client.get(reverse("member_list", args=[org.slug])).status_code == 200  # but they may look
+    assert client.get(reverse("core:member_list", args=[org.slug])).status_code == 200  # but they may look
 
 
 def test_a_user_switches_between_organisations(client_for, alice, org):
     other = services.organisation_create(user=alice, name="Second Site", country="Belgium")
     client = client_for(alice)
-    client.post(reverse("organisation_switch", args=[other.slug]))
-    assert client.get(reverse("home"))["Location"] == reverse("organisation_detail", args=[other.slug])
-    client.post(reverse("organisation_switch", args=[org.slug]))
-    assert client.get(reverse("home"))["Location"] == reverse("organisation_detail", args=[org.slug])
+    client.post(reverse("core:organisation_switch", args=[other.slug]))
+    assert client.get(reverse("core:home"))["Location"] == reverse("core:organisation_detail", args=[other.slug])
+    client.post(reverse("core:organisation_switch", args=[org.slug]))
+    assert client.get(reverse("core:home"))["Location"] == reverse("core:organisation_detail", args=[org.slug])
 
 
 def test_user_text_is_escaped(client_for, alice):
     org = services.organisation_create(user=alice, name="<script>alert(1)</script>", country="X")
-    html = client_for(alice).get(reverse("organisation_detail", args=[org.slug])).content.decode()
+    html = client_for(alice).get(reverse("core:organisation_detail", args=[org.slug])).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

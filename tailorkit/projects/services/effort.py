@@ -66,17 +66,3 @@ def effort_totals(project):
     step_rows = {row["step"]: row["m"] for row in qs.values("step").annotate(m=Sum("minutes")).order_by()}
     by_step = [{"label": str(labels[s]), "minutes": step_rows[s]} for s in Step.values if s in step_rows]
     return by_person, by_step, sum(step_rows.values())
-
-
-def effort_chart_svg(by_step):
-    """Bar chart of minutes by step as inline SVG (altair → vl-convert, no network)."""
-    if not by_step:
-        return ""
-    import altair as alt
-    import vl_convert
-
-    chart = alt.Chart(alt.Data(values=[{"step": r["label"], "hours": round(r["minutes"] / 60, 1)}
-                                       for r in by_step])).mark_bar().encode(
-        x=alt.X("hours:Q", title=_("Hours")), y=alt.Y("step:N", title=None, sort=None),
-    ).properties(width=420, height=30 * len(by_step))
-    return vl_convert.vegalite_to_svg(chart.to_dict())

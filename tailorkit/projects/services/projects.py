@@ -3,11 +3,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tailorkit.core.locking import apply_versioned
 from tailorkit.core.models import Membership, Role
 from tailorkit.core.services import audit_record
 
 from ..models import Iteration, Project
-from .concurrency import apply_versioned
 
 EDITING_ROLES = {Role.LEAD, Role.MEMBER}
 

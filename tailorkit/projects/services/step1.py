@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tailorkit.core.locking import apply_versioned
+
 from ..models import STEP_ORDER, Barrier, BarrierRating, Focus, Goal, Iteration, Step
-from .concurrency import apply_versioned
 from .projects import project_set_step, project_touch
 from .validation import length_errors
 

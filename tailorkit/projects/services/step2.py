@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tailorkit.core.locking import StaleEdit, apply_versioned
+
 from ..models import APEASE, STEP_ORDER, Appraisal, Focus, Iteration, Step, StrategyOption
-from .concurrency import StaleEdit, apply_versioned
 from .projects import project_set_step, project_touch
 from .step1 import parse_rating
 from .validation import length_errors

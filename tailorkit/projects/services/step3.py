@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tailorkit.core.locking import apply_versioned
+
 from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Iteration, Specification, Step, SuccessCriterion, Task
-from .concurrency import apply_versioned
 from .projects import project_set_step, project_touch
 from .validation import length_errors
 

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from tailorkit.core.locking import apply_versioned
+
 from ..models import Decision, Focus, Iteration, Judgement, Review, Specification, Step, SuccessCriterion, Task
-from .concurrency import apply_versioned
 from .projects import project_set_step, project_touch
 from .step3 import check_current, check_lengths
 

@@ -5,60 +5,82 @@ from tailorkit.projects.models import Project
 
 
 def test_a_member_creates_a_project_with_a_first_iteration(client_for, bob, packs, org):
-    response = client_for(bob).post(reverse("project_create", args=[org.slug]), {
-        "name": "Online CBT", "service": "iCBT for depression",
-        "determinant_pack": ContentPack.objects.get(slug="icbt-determinants").pk,
-        "strategy_pack": ContentPack.objects.get(slug="eric").pk, "started_on": "2026-11-01",
-    })
+    response = client_for(bob).post(
+        reverse("projects:project_create", args=[org.slug]),
+        {
+            "name": "Online CBT",
+            "service": "iCBT for depression",
+            "determinant_pack": ContentPack.objects.get(slug="icbt-determinants").pk,
+            "strategy_pack": ContentPack.objects.get(slug="eric").pk,
+            "started_on": "2026-11-01",
+        },
+    )
     project = Project.objects.get(name="Online CBT")
-    assert response["Location"] == reverse("project_home", args=[org.slug, project.pk])
+    assert response["Location"] == reverse("projects:project_home", args=[org.slug, project.pk])
     assert project.owner == bob and list(project.team.all()) == [bob]
     assert project.iterations.get().number == 1
 
 
 def test_it_refuses_a_strategy_catalogue_as_barrier_list(client_for, alice, packs, org):
     eric = ContentPack.objects.get(slug="eric")
-    response = client_for(alice).post(reverse("project_create", args=[org.slug]), {
-        "name": "X", "service": "Y", "determinant_pack": eric.pk, "strategy_pack": eric.pk,
-    })
+    response = client_for(alice).post(
+        reverse("projects:project_create", args=[org.slug]),
+        {
+            "name": "X",
+            "service": "Y",
+            "determinant_pack": eric.pk,
+            "strategy_pack": eric.pk,
+        },
+    )
     assert response.status_code == 200
     assert not Project.objects.exists()
 
 
 def test_a_viewer_cannot_create_projects(client_for, dave, packs, org):
-    assert client_for(dave).get(reverse("project_create", args=[org.slug])).status_code == 403
+    assert client_for(dave).get(reverse("projects:project_create", args=[org.slug])).status_code == 403
 
 
 def test_the_home_page_shows_the_process_and_the_next_action(client_for, alice, project, org):
-    html = client_for(alice).get(reverse("project_home", args=[org.slug, project.pk])).content.decode()
+    html = client_for(alice).get(reverse("projects:project_home", args=[org.slug, project.pk])).content.decode()
     assert "1 · Identify goals and barriers" in html and "4 · Apply and review" in html
     assert "Write your first goal" in html
     assert "You are here" in html
 
 
 def test_guidance_for_a_step_not_reached_yet_can_be_read(client_for, bob, project, org):
-    html = client_for(bob).get(reverse("project_guide", args=[org.slug, project.pk, "review"])).content.decode()
+    html = (
+        client_for(bob).get(reverse("projects:project_guide", args=[org.slug, project.pk, "review"])).content.decode()
+    )
     assert "Judge each success criterion" in html
     assert "Be flexible" in html
 
 
 def test_a_project_is_archived_and_restored(client_for, alice, project, org):
     client = client_for(alice)
-    assert "Yes, archive" in client.get(reverse("project_archive", args=[org.slug, project.pk])).content.decode()
-    client.post(reverse("project_archive", args=[org.slug, project.pk]))
+    assert (
+        "Yes, archive" in client.get(reverse("projects:project_archive", args=[org.slug, project.pk])).content.decode()
+    )
+    client.post(reverse("projects:project_archive", args=[org.slug, project.pk]))
     project.refresh_from_db()
     assert project.status == Project.Status.ARCHIVED
-    assert project.name not in client.get(reverse("project_list", args=[org.slug])).content.decode()
-    assert project.name in client.get(reverse("project_list", args=[org.slug]) + "?archived=1").content.decode()
-    client.post(reverse("project_archive", args=[org.slug, project.pk]))
+    assert project.name not in client.get(reverse("projects:project_list", args=[org.slug])).content.decode()
+    assert (
+        project.name in client.get(reverse("projects:project_list", args=[org.slug]) + "?archived=1").content.decode()
+    )
+    client.post(reverse("projects:project_archive", args=[org.slug, project.pk]))
     project.refresh_from_db()
     assert project.status == Project.Status.ACTIVE
 
 
 def test_a_stale_edit_of_the_project_is_refused(client_for, alice, bob, project, org):
-    url = reverse("project_edit", args=[org.slug, project.pk])
-    base = {"name": "Renamed by Alice", "service": project.service, "team": [alice.pk, bob.pk],
-            "started_on": "2026-11-01", "version": project.version}
+    url = reverse("projects:project_edit", args=[org.slug, project.pk])
+    base = {
+        "name": "Renamed by Alice",
+        "service": project.service,
+        "team": [alice.pk, bob.pk],
+        "started_on": "2026-11-01",
+        "version": project.version,
+    }
     client_for(alice).post(url, base)
     response = client_for(bob).post(url, {**base, "name": "Renamed by Bob"})
     assert "Someone else saved this project" in response.content.decode()

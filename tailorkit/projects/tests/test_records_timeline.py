@@ -20,7 +20,7 @@ def test_the_timeline_shows_who_changed_what_before_and_after(client_for, alice,
     task.status, task.version = "done", 2
     task.save()
     Barrier.objects.create(organisation=org, project=project, custom_name="<script>alert(1)</script>")
-    html = client.get(reverse("project_timeline", args=[org.slug, project.pk])).content.decode()
+    html = client.get(reverse("projects:project_timeline", args=[org.slug, project.pk])).content.decode()
     assert "Task status changed: To do → Done" in html
     assert "Barrier added" in html and "Task added" in html and "Project added" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -31,14 +31,14 @@ def test_the_timeline_shows_the_user_who_made_a_change_through_a_page(client_for
     # A save in a request is attributed by simple-history's middleware; simulate it with history_user.
     goal = _goal(project, alice)
     goal.history.update(history_user=alice)
-    html = client_for(alice).get(reverse("project_timeline", args=[org.slug, project.pk])).content.decode()
+    html = client_for(alice).get(reverse("projects:project_timeline", args=[org.slug, project.pk])).content.decode()
     assert "Goal added" in html and "Alice Lead" in html
 
 
 def test_the_timeline_filters_by_kind_and_iteration(client_for, alice, bob, project, org):
     build_full_project(project, alice, bob)
     client = client_for(alice)
-    url = reverse("project_timeline", args=[org.slug, project.pk])
+    url = reverse("projects:project_timeline", args=[org.slug, project.pk])
     html = client.get(url + "?kind=task").content.decode()
     assert "Task added" in html and "Goal added" not in html
     html = client.get(url + "?kind=iteration").content.decode()
@@ -51,7 +51,7 @@ def test_the_timeline_pages_through_older_entries(client_for, alice, project, or
     for i in range(30):
         _goal(project, alice, end_goal=f"Goal number {i}")
     client = client_for(alice)
-    url = reverse("project_timeline", args=[org.slug, project.pk])
+    url = reverse("projects:project_timeline", args=[org.slug, project.pk])
     first = client.get(url).content.decode()
     assert "Goal number 29" in first and "Goal number 2<" not in first and 'rel="next"' in first
     second = client.get(url + "?page=2").content.decode()
@@ -61,7 +61,7 @@ def test_the_timeline_pages_through_older_entries(client_for, alice, project, or
 def test_the_timeline_query_count_does_not_grow_with_changes(client_for, alice, bob, project, org,
                                                                django_assert_max_num_queries):
     client = client_for(alice)
-    url = reverse("project_timeline", args=[org.slug, project.pk])
+    url = reverse("projects:project_timeline", args=[org.slug, project.pk])
 
     def make(n):
         for i in range(n):
@@ -94,7 +94,7 @@ def test_the_project_as_it_was_shows_the_old_text(client_for, alice, bob, projec
     goal.end_goal, goal.version = "The second wording", 2
     goal.save()
     client = client_for(bob)
-    url = reverse("project_as_of", args=[org.slug, project.pk])
+    url = reverse("projects:project_as_of", args=[org.slug, project.pk])
     day = (earlier - timedelta(days=2)).date().isoformat()
     # The project itself must have existed then.
     project.history.update(history_date=earlier - timedelta(days=10))
@@ -105,7 +105,7 @@ def test_the_project_as_it_was_shows_the_old_text(client_for, alice, bob, projec
 
 
 def test_the_project_as_it_was_before_it_existed_is_a_friendly_message(client_for, alice, project, org):
-    url = reverse("project_as_of", args=[org.slug, project.pk])
+    url = reverse("projects:project_as_of", args=[org.slug, project.pk])
     html = client_for(alice).get(url, {"when": "2001-01-01"}).content.decode()
     assert "The project did not exist yet on 2001-01-01" in html
     html = client_for(alice).get(url, {"when": "not a date"}).content.decode()
@@ -115,7 +115,7 @@ def test_the_project_as_it_was_before_it_existed_is_a_friendly_message(client_fo
 def test_the_project_as_it_was_shows_everything_of_a_full_project(client_for, alice, bob, project, org,
                                                                   django_assert_max_num_queries):
     build_full_project(project, alice, bob)
-    url = reverse("project_as_of", args=[org.slug, project.pk])
+    url = reverse("projects:project_as_of", args=[org.slug, project.pk])
     with django_assert_max_num_queries(40):
         html = client_for(alice).get(url, {"when": timezone.localdate().isoformat()}).content.decode()
     for text in ("Twice as many referrals", "No referral pathway", "Referral letter template", "Book a room",
@@ -125,6 +125,6 @@ def test_the_project_as_it_was_shows_everything_of_a_full_project(client_for, al
 
 
 def test_a_viewer_reads_the_timeline_and_an_outsider_gets_404(client_for, dave, mallory, project, org):
-    url = reverse("project_timeline", args=[org.slug, project.pk])
+    url = reverse("projects:project_timeline", args=[org.slug, project.pk])
     assert client_for(dave).get(url).status_code == 200
     assert client_for(mallory).get(url).status_code == 404

@@ -152,7 +152,7 @@ def test_the_imported_history_keeps_the_original_dates_and_past_states(full_proj
 
 
 def test_export_is_recorded_as_an_audit_event(client_for, alice, full_project, org):
-    response = client_for(alice).get(reverse("project_export", args=[org.slug, full_project.pk]))
+    response = client_for(alice).get(reverse("projects:project_export", args=[org.slug, full_project.pk]))
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content)["project"]["name"] == full_project.name
     assert AuditEvent.objects.filter(action="project.exported", organisation=org,
@@ -222,7 +222,7 @@ def test_the_import_page_lists_errors_and_creates_nothing(client_for, mallory, e
 
     exported["goals"][0]["end_goal"] = "y" * 2001
     upload = SimpleUploadedFile("p.json", json.dumps(exported).encode(), content_type="application/json")
-    response = client_for(mallory).post(reverse("project_import", args=[elsewhere.slug]), {"file": upload})
+    response = client_for(mallory).post(reverse("projects:project_import", args=[elsewhere.slug]), {"file": upload})
     html = response.content.decode()
     assert "Nothing was created" in html and "goals[0].end_goal: too long (max 2000)" in html
     assert not Project.objects.filter(organisation=elsewhere).exists()
@@ -233,15 +233,15 @@ def test_the_import_page_creates_the_project_and_says_who_was_replaced(client_fo
 
     upload = SimpleUploadedFile("p.json", json.dumps(exported).encode(), content_type="application/json")
     client = client_for(mallory)
-    response = client.post(reverse("project_import", args=[elsewhere.slug]), {"file": upload}, follow=True)
+    response = client.post(reverse("projects:project_import", args=[elsewhere.slug]), {"file": upload}, follow=True)
     project = Project.objects.get(organisation=elsewhere)
-    assert response.redirect_chain[-1][0] == reverse("project_home", args=[elsewhere.slug, project.pk])
+    assert response.redirect_chain[-1][0] == reverse("projects:project_home", args=[elsewhere.slug, project.pk])
     assert "bob@example.org" in response.content.decode()
     assert AuditEvent.objects.filter(action="project.imported", organisation=elsewhere).exists()
 
 
 def test_a_viewer_cannot_import(client_for, dave, org, packs):
-    assert client_for(dave).get(reverse("project_import", args=[org.slug])).status_code == 403
+    assert client_for(dave).get(reverse("projects:project_import", args=[org.slug])).status_code == 403
 
 
 def test_two_ratings_that_would_both_become_mine_keep_only_the_first(exported, mallory, elsewhere):

@@ -27,7 +27,7 @@ def form(ratings=None, notes=None, versions=None):
 
 
 def test_the_form_shows_the_six_criteria_from_the_apease_pack(client_for, alice, project, option):
-    html = client_for(alice).get(url("project_option_appraise", project, option.pk)).content.decode()
+    html = client_for(alice).get(url("projects:project_option_appraise", project, option.pk)).content.decode()
     for name in ("Acceptability", "Practicability", "Effectiveness", "Affordability", "Side-effects", "Equity"):
         assert name in html
     assert "Can we pay for this within our budget" in html
@@ -35,11 +35,11 @@ def test_the_form_shows_the_six_criteria_from_the_apease_pack(client_for, alice,
 
 def test_an_appraisal_is_saved_in_one_post_and_shown_in_the_heat_table(client_for, alice, project, option):
     client = client_for(alice)
-    response = client.post(url("project_option_appraise", project, option.pk), form(
+    response = client.post(url("projects:project_option_appraise", project, option.pk), form(
         {"acceptability": "5", "affordability": "1"}, {"affordability": "Rooms cost money"}))
     assert response.status_code == 302
     assert {a.criterion: a.rating for a in Appraisal.objects.all()} == {"acceptability": 5, "affordability": 1}
-    html = client.get(url("project_step_match", project)).content.decode()
+    html = client.get(url("projects:project_step_match", project)).content.decode()
     heat = html[html.index('class="heat"'):]
     assert '<td class="heat-5">5' in heat and '<td class="heat-1" title="Rooms cost money">1' in heat
     assert '<td class="heat-none">–' in heat and "3.0" in heat and "(2/6)" in heat
@@ -47,7 +47,7 @@ def test_an_appraisal_is_saved_in_one_post_and_shown_in_the_heat_table(client_fo
 
 @pytest.mark.parametrize("bad", ["0", "6", "abc"])
 def test_a_bad_rating_is_reported_at_its_criterion_and_nothing_is_saved(client_for, alice, project, option, bad):
-    response = client_for(alice).post(url("project_option_appraise", project, option.pk), form(
+    response = client_for(alice).post(url("projects:project_option_appraise", project, option.pk), form(
         {"acceptability": "4", "equity": bad}))
     html = response.content.decode()
     assert response.status_code == 400
@@ -57,13 +57,13 @@ def test_a_bad_rating_is_reported_at_its_criterion_and_nothing_is_saved(client_f
 
 
 def test_an_over_long_note_is_refused(client_for, alice, project, option):
-    response = client_for(alice).post(url("project_option_appraise", project, option.pk), form(
+    response = client_for(alice).post(url("projects:project_option_appraise", project, option.pk), form(
         notes={"equity": "x" * 2001}))
     assert response.status_code == 400 and 'id="note-equity-error"' in response.content.decode()
 
 
 def test_a_stale_appraisal_is_refused_with_both_versions(client_for, alice, bob, project, option):
-    appraise = url("project_option_appraise", project, option.pk)
+    appraise = url("projects:project_option_appraise", project, option.pk)
     client_for(bob).post(appraise, form({"equity": "2"}, {"equity": "Bob thinks"}))
     # Alice's form was built before Bob saved: version 0 for every criterion.
     response = client_for(alice).post(appraise, form({"equity": "5", "acceptability": "4"}))
@@ -89,4 +89,4 @@ def test_an_option_of_another_project_cannot_be_appraised(client_for, alice, org
     from .test_step2_match import make_project
 
     other = make_project(org, alice, name="Other", determinants="icbt-determinants")
-    assert client_for(alice).get(url("project_option_appraise", other, option.pk)).status_code == 404
+    assert client_for(alice).get(url("projects:project_option_appraise", other, option.pk)).status_code == 404

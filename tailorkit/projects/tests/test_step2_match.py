@@ -14,8 +14,13 @@ def url(name, project, *args):
 
 def make_project(org, user, name="CFIR project", determinants="cfir-2009"):
     return project_services.project_create(
-        organisation=org, user=user, name=name, service="iCBT",
-        determinant_pack=ContentPack.objects.get(slug=determinants), strategy_pack=ContentPack.objects.get(slug="eric"))
+        organisation=org,
+        user=user,
+        name=name,
+        service="iCBT",
+        determinant_pack=ContentPack.objects.get(slug=determinants),
+        strategy_pack=ContentPack.objects.get(slug="eric"),
+    )
 
 
 def focus_on(project, user, item_name=None, custom=None):
@@ -24,10 +29,12 @@ def focus_on(project, user, item_name=None, custom=None):
         barrier = step1.barrier_add_custom(project=project, user=user, name=custom, category="Own")
     else:
         barrier = step1.barrier_add_from_pack(
-            project=project, user=user, item=Item.objects.get(pack=project.determinant_pack, name=item_name))
+            project=project, user=user, item=Item.objects.get(pack=project.determinant_pack, name=item_name)
+        )
     iteration = project.current_iteration
-    step1.focus_set(project=project, user=user, iteration=iteration, version=iteration.version, goals=[goal],
-                    barriers=[barrier])
+    step1.focus_set(
+        project=project, user=user, iteration=iteration, version=iteration.version, goals=[goal], barriers=[barrier]
+    )
     return barrier
 
 
@@ -42,7 +49,7 @@ def cfir_project(packs, org, alice, bob):
 
 def test_suggestions_for_a_cfir_barrier_show_the_evidence_with_weight_and_source(client_for, alice, cfir_project):
     focus_on(cfir_project, alice, "Adaptability")
-    html = client_for(alice).get(url("project_step_match", cfir_project)).content.decode()
+    html = client_for(alice).get(url("projects:project_step_match", cfir_project)).content.decode()
     assert "Adaptability → Promote adaptability: 73% of experts (Allen 2023, Table 3)" in html
     assert "How these are ranked" in html
     # Ranked by evidence weight: 73% before 35%.
@@ -51,9 +58,9 @@ def test_suggestions_for_a_cfir_barrier_show_the_evidence_with_weight_and_source
 
 def test_expert_ratings_are_shown_or_said_to_be_missing(client_for, alice, cfir_project):
     focus_on(cfir_project, alice, "Adaptability")
-    html = client_for(alice).get(url("project_step_match", cfir_project)).content.decode()
+    html = client_for(alice).get(url("projects:project_step_match", cfir_project)).content.decode()
     assert "Expert importance 3.9 / 5, feasibility 3.57 / 5 (Waltz 2015, Table 1)" in html
-    visit = html[html.index("Visit other sites"):]
+    visit = html[html.index("Visit other sites") :]
     assert visit.index("not rated in the source") < visit.index("</article>")
 
 
@@ -64,8 +71,8 @@ def step2_suggestions(project, barrier):
 
 
 def test_without_evidence_it_says_so_and_offers_the_whole_catalogue_by_cluster(client_for, alice, project):
-    focus_on(project, alice, "Access to treatment")   # iCBT determinants have no links
-    html = client_for(alice).get(url("project_step_match", project)).content.decode()
+    focus_on(project, alice, "Access to treatment")  # iCBT determinants have no links
+    html = client_for(alice).get(url("projects:project_step_match", project)).content.decode()
     assert "There is no evidence in the library linking this barrier" in html
     assert "Use evaluative and iterative strategies" in html and "Audit and provide feedback" in html
     assert "% of experts" not in html
@@ -73,22 +80,29 @@ def test_without_evidence_it_says_so_and_offers_the_whole_catalogue_by_cluster(c
 
 def test_a_custom_barrier_has_no_evidence_either(client_for, alice, project):
     focus_on(project, alice, custom="No rooms")
-    html = client_for(alice).get(url("project_step_match", project)).content.decode()
+    html = client_for(alice).get(url("projects:project_step_match", project)).content.decode()
     assert "This is a custom barrier" in html and "Change infrastructure" in html
 
 
 def test_other_projects_choices_for_the_same_determinant_are_shown_and_counted(client_for, alice, org, cfir_project):
     other = make_project(org, alice, name="Sister clinic")
     other_barrier = focus_on(other, alice, "Complexity")
-    option = step2.option_add_from_pack(project=other, user=alice, barrier=other_barrier,
-                                        item=eric("Conduct local consensus discussions"))
-    step2.option_choose(project=other, user=alice, iteration=other.current_iteration, option=option,
-                        version=other.current_iteration.version, justification="Team agreed")
+    option = step2.option_add_from_pack(
+        project=other, user=alice, barrier=other_barrier, item=eric("Conduct local consensus discussions")
+    )
+    step2.option_choose(
+        project=other,
+        user=alice,
+        iteration=other.current_iteration,
+        option=option,
+        version=other.current_iteration.version,
+        justification="Team agreed",
+    )
     barrier = focus_on(cfir_project, alice, "Complexity")
     suggestions = step2_suggestions(cfir_project, barrier)
     chosen = next(s for s in suggestions if s.item.name == "Conduct local consensus discussions")
     assert chosen.used_by == ["Sister clinic"]
-    html = client_for(alice).get(url("project_step_match", cfir_project)).content.decode()
+    html = client_for(alice).get(url("projects:project_step_match", cfir_project)).content.decode()
     assert "Chosen for this barrier by 1 other project of your organisation: Sister clinic" in html
 
 
@@ -96,27 +110,28 @@ def test_adding_a_suggested_strategy_makes_it_a_candidate(client_for, alice, cfi
     barrier = focus_on(cfir_project, alice, "Adaptability")
     item = eric("Promote adaptability")
     client = client_for(alice)
-    client.post(url("project_option_add", cfir_project, barrier.pk), {"item": item.pk})
+    client.post(url("projects:project_option_add", cfir_project, barrier.pk), {"item": item.pk})
     option = StrategyOption.objects.get()
     assert option.item == item and option.barrier == barrier and option.organisation == cfir_project.organisation
-    client.post(url("project_option_add", cfir_project, barrier.pk), {"item": item.pk})
+    client.post(url("projects:project_option_add", cfir_project, barrier.pk), {"item": item.pk})
     assert StrategyOption.objects.count() == 1
-    html = client.get(url("project_step_match", cfir_project)).content.decode()
+    html = client.get(url("projects:project_step_match", cfir_project)).content.decode()
     assert "already a candidate" in html
 
 
 def test_a_strategy_from_another_pack_is_refused(client_for, alice, cfir_project):
     barrier = focus_on(cfir_project, alice, "Adaptability")
     foreign = Item.objects.get(pack__slug="cfir-2009", name="Complexity")
-    response = client_for(alice).post(url("project_option_add", cfir_project, barrier.pk), {"item": foreign.pk},
-                                      follow=True)
+    response = client_for(alice).post(
+        url("projects:project_option_add", cfir_project, barrier.pk), {"item": foreign.pk}, follow=True
+    )
     assert "not in this project&#x27;s strategy catalogue" in response.content.decode()
     assert not StrategyOption.objects.exists()
 
 
 def test_a_custom_strategy_needs_a_name_and_a_description(client_for, alice, project):
     barrier = focus_on(project, alice, custom="No rooms")
-    add = url("project_option_custom", project, barrier.pk)
+    add = url("projects:project_option_custom", project, barrier.pk)
     html = client_for(alice).post(add, {"name": "", "description": ""}).content.decode()
     assert "Name the strategy." in html and "what the strategy would mean here" in html
     html = client_for(alice).post(add, {"name": "x" * 301, "description": "d"}).content.decode()
@@ -128,7 +143,7 @@ def test_a_custom_strategy_needs_a_name_and_a_description(client_for, alice, pro
 def test_choosing_needs_a_justification_and_moves_the_project_to_step_3(client_for, alice, project):
     barrier = focus_on(project, alice, custom="No rooms")
     option = step2.option_add_custom(project=project, user=alice, barrier=barrier, name="Rooms", description="d")
-    choose = url("project_option_choose", project, option.pk)
+    choose = url("projects:project_option_choose", project, option.pk)
     response = client_for(alice).post(choose, {"justification": "  ", "version": 1})
     assert "Write down why you chose this strategy" in response.content.decode()
     iteration = project.current_iteration
@@ -145,13 +160,16 @@ def test_the_choice_can_be_changed_and_the_change_is_in_history(client_for, alic
     first = step2.option_add_custom(project=project, user=alice, barrier=barrier, name="Rooms", description="d")
     second = step2.option_add_custom(project=project, user=alice, barrier=barrier, name="Laptops", description="d")
     it = project.current_iteration
-    step2.option_choose(project=project, user=alice, iteration=it, option=first, version=it.version,
-                        justification="Cheap")
+    step2.option_choose(
+        project=project, user=alice, iteration=it, option=first, version=it.version, justification="Cheap"
+    )
     it.refresh_from_db()
-    html = client_for(alice).get(url("project_option_choose", project, second.pk)).content.decode()
+    html = client_for(alice).get(url("projects:project_option_choose", project, second.pk)).content.decode()
     assert "has already chosen" in html
-    client_for(alice).post(url("project_option_choose", project, second.pk),
-                           {"justification": "Rooms fell through", "version": it.version})
+    client_for(alice).post(
+        url("projects:project_option_choose", project, second.pk),
+        {"justification": "Rooms fell through", "version": it.version},
+    )
     it.refresh_from_db()
     assert it.chosen_option == second
     assert [h.chosen_option_id for h in it.history.order_by("history_date")][-2:] == [first.pk, second.pk]
@@ -162,9 +180,14 @@ def test_a_stale_choice_is_refused(client_for, alice, bob, project):
     a = step2.option_add_custom(project=project, user=alice, barrier=barrier, name="Rooms", description="d")
     b = step2.option_add_custom(project=project, user=alice, barrier=barrier, name="Laptops", description="d")
     version = project.current_iteration.version
-    client_for(bob).post(url("project_option_choose", project, a.pk), {"justification": "Bob", "version": version})
-    html = client_for(alice).post(url("project_option_choose", project, b.pk),
-                                  {"justification": "Alice", "version": version}).content.decode()
+    client_for(bob).post(
+        url("projects:project_option_choose", project, a.pk), {"justification": "Bob", "version": version}
+    )
+    html = (
+        client_for(alice)
+        .post(url("projects:project_option_choose", project, b.pk), {"justification": "Alice", "version": version})
+        .content.decode()
+    )
     assert "Someone else saved this" in html
     assert Iteration.objects.get(pk=project.current_iteration.pk).chosen_option == a
 
@@ -173,12 +196,19 @@ def test_choosing_an_option_of_another_project_is_a_404(client_for, alice, org, 
     other = make_project(org, alice, name="Other", determinants="icbt-determinants")
     barrier = focus_on(other, alice, custom="X")
     option = step2.option_add_custom(project=other, user=alice, barrier=barrier, name="Y", description="d")
-    response = client_for(alice).post(url("project_option_choose", project, option.pk),
-                                      {"justification": "j", "version": 1})
+    response = client_for(alice).post(
+        url("projects:project_option_choose", project, option.pk), {"justification": "j", "version": 1}
+    )
     assert response.status_code == 404
     with pytest.raises(ValidationError):
-        step2.option_choose(project=project, user=alice, iteration=project.current_iteration, option=option,
-                            version=1, justification="j")
+        step2.option_choose(
+            project=project,
+            user=alice,
+            iteration=project.current_iteration,
+            option=option,
+            version=1,
+            justification="j",
+        )
 
 
 def test_the_chosen_option_cannot_be_deleted_but_others_can_after_confirmation(client_for, alice, project):
@@ -186,20 +216,19 @@ def test_the_chosen_option_cannot_be_deleted_but_others_can_after_confirmation(c
     chosen = step2.option_add_custom(project=project, user=alice, barrier=barrier, name="Rooms", description="d")
     spare = step2.option_add_custom(project=project, user=alice, barrier=barrier, name="Laptops", description="d")
     it = project.current_iteration
-    step2.option_choose(project=project, user=alice, iteration=it, option=chosen, version=it.version,
-                        justification="j")
+    step2.option_choose(project=project, user=alice, iteration=it, option=chosen, version=it.version, justification="j")
     client = client_for(alice)
-    response = client.post(url("project_option_delete", project, chosen.pk))
+    response = client.post(url("projects:project_option_delete", project, chosen.pk))
     assert response.status_code == 400 and "is the chosen strategy of iteration 1" in response.content.decode()
-    assert "Yes, delete" in client.get(url("project_option_delete", project, spare.pk)).content.decode()
-    client.post(url("project_option_delete", project, spare.pk))
+    assert "Yes, delete" in client.get(url("projects:project_option_delete", project, spare.pk)).content.decode()
+    client.post(url("projects:project_option_delete", project, spare.pk))
     assert list(StrategyOption.objects.all()) == [chosen]
 
 
 def test_an_option_is_edited_with_conflict_protection(client_for, alice, bob, project):
     barrier = focus_on(project, alice, custom="No rooms")
     option = step2.option_add_custom(project=project, user=alice, barrier=barrier, name="Rooms", description="d")
-    edit = url("project_option_edit", project, option.pk)
+    edit = url("projects:project_option_edit", project, option.pk)
     client_for(bob).post(edit, {"name": "Rooms", "description": "Bob's", "version": 1})
     html = client_for(alice).post(edit, {"name": "Rooms", "description": "Alice's", "version": 1}).content.decode()
     assert "Someone else saved this" in html
@@ -208,5 +237,5 @@ def test_an_option_is_edited_with_conflict_protection(client_for, alice, bob, pr
 
 
 def test_the_match_page_without_a_focus_invites_to_set_it(client_for, dave, project):
-    html = client_for(dave).get(url("project_step_match", project)).content.decode()
+    html = client_for(dave).get(url("projects:project_step_match", project)).content.decode()
     assert "has no focused barrier yet" in html

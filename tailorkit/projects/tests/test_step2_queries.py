@@ -37,7 +37,7 @@ def count(client, project, name, django_assert_max_num_queries, limit):
     return len(captured)
 
 
-@pytest.mark.parametrize("page", ["project_step_goals", "project_step_match"])
+@pytest.mark.parametrize("page", ["projects:project_step_goals", "projects:project_step_match"])
 def test_step_pages_make_the_same_number_of_queries_for_2_and_20_rows(client_for, alice, bob, org, packs, page,
                                                                      django_assert_max_num_queries):
     small, large = make_project(org, alice, "Small"), make_project(org, alice, "Large")

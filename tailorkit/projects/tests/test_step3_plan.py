@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from tailorkit.core.locking import StaleEdit
 from tailorkit.library.models import Item
 from tailorkit.projects.models import Project, Specification, Step, SuccessCriterion, Task
 from tailorkit.projects.services import step3 as services
-from tailorkit.projects.services.concurrency import StaleEdit
 from tailorkit.projects.services.step4 import decision_record
 
 from .test_step3_data import add_criteria, add_tasks, choose_strategy, current, url
@@ -19,11 +19,12 @@ def iteration(project, alice):
     """The project's first iteration with a focus and a chosen strategy."""
     return choose_strategy(project, alice)
 
+
 SPEC_DATA = {f: "" for f in services.SPEC_FIELDS}
 
 
 def page(client, project, **kw):
-    return client.get(url("project_step_plan", project, **kw)).content.decode()
+    return client.get(url("projects:project_step_plan", project, **kw)).content.decode()
 
 
 # --- The page --------------------------------------------------------------------------------------
@@ -32,9 +33,9 @@ def page(client, project, **kw):
 def test_the_plan_page_shows_the_chosen_strategy_guidance_and_pack_labels(client_for, alice, project, iteration):
     html = page(client_for(alice), project)
     assert "Audit and feedback" in html and "Cheap and acceptable" in html
-    assert "Describe the strategy precisely enough" in html          # guidance summary
+    assert "Describe the strategy precisely enough" in html  # guidance summary
     assert "Read the full guidance for this step" in html
-    assert "1. Brief name" in html and "Implementation outcome affected" in html   # tidier / proctor packs
+    assert "1. Brief name" in html and "Implementation outcome affected" in html  # tidier / proctor packs
     assert "TIDieR items" in html and "Proctor's dimensions" in html
     assert "0 of 17 filled" in html and '<progress id="spec-progress" value="0" max="17"' in html
 
@@ -43,8 +44,10 @@ def test_without_a_chosen_strategy_the_page_links_to_step_2_and_the_team_can_sti
     client = client_for(bob)
     html = page(client, project)
     assert "No strategy has been chosen in this iteration yet" in html
-    assert url("project_step_match", project) in html
-    response = client.post(url("project_step_plan", project, iteration=1), {**SPEC_DATA, "brief_name": "Draft"})
+    assert url("projects:project_step_match", project) in html
+    response = client.post(
+        url("projects:project_step_plan", project, iteration=1), {**SPEC_DATA, "brief_name": "Draft"}
+    )
     assert response.status_code == 302
     assert current(project).specification.brief_name == "Draft"
 
@@ -57,8 +60,8 @@ def test_labels_fall_back_to_field_names_when_the_packs_are_missing(client_for, 
 
 def test_an_unknown_or_malformed_iteration_is_a_404(client_for, alice, project):
     client = client_for(alice)
-    assert client.get(url("project_step_plan", project, iteration=9)).status_code == 404
-    assert client.get(url("project_step_plan", project) + "?iteration=x").status_code == 404
+    assert client.get(url("projects:project_step_plan", project, iteration=9)).status_code == 404
+    assert client.get(url("projects:project_step_plan", project) + "?iteration=x").status_code == 404
 
 
 # --- Specification -------------------------------------------------------------------------------------
@@ -66,8 +69,10 @@ def test_an_unknown_or_malformed_iteration_is_a_404(client_for, alice, project):
 
 def test_saving_the_specification_updates_the_completeness_indicator(client_for, alice, project, iteration):
     client = client_for(alice)
-    client.post(url("project_step_plan", project, iteration=1),
-                {**SPEC_DATA, "brief_name": "Referral feedback", "actor": "Practice manager"})
+    client.post(
+        url("projects:project_step_plan", project, iteration=1),
+        {**SPEC_DATA, "brief_name": "Referral feedback", "actor": "Practice manager"},
+    )
     spec = Specification.objects.get(iteration=iteration)
     assert spec.version == 1 and spec.updated_by == alice and spec.organisation == project.organisation
     html = page(client, project)
@@ -80,8 +85,9 @@ def test_saving_the_specification_updates_the_completeness_indicator(client_for,
 def test_a_stale_specification_edit_is_refused_and_shows_both_versions(client_for, alice, bob, project, iteration):
     spec = services.spec_save(iteration=iteration, user=alice, version=None, data={"why": "Original"})
     services.spec_save(iteration=iteration, user=alice, version=spec.version, data={**SPEC_DATA, "why": "Alice's"})
-    response = client_for(bob).post(url("project_step_plan", project, iteration=1),
-                                    {**SPEC_DATA, "why": "Bob's", "version": spec.version})
+    response = client_for(bob).post(
+        url("projects:project_step_plan", project, iteration=1), {**SPEC_DATA, "why": "Bob's", "version": spec.version}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Someone else saved this while you were editing" in html
@@ -98,8 +104,10 @@ def test_two_people_creating_the_specification_at_once_do_not_overwrite(alice, b
 
 
 def test_an_over_long_specification_item_is_refused_at_the_field(client_for, alice, project, iteration):
-    response = client_for(alice).post(url("project_step_plan", project, iteration=1),
-                                      {**SPEC_DATA, "why": "x" * 4001, "actor": "kept in the form"})
+    response = client_for(alice).post(
+        url("projects:project_step_plan", project, iteration=1),
+        {**SPEC_DATA, "why": "x" * 4001, "actor": "kept in the form"},
+    )
     html = response.content.decode()
     assert 'id="id_why_error"' in html and "kept in the form" in html
     assert not Specification.objects.exists()
@@ -118,28 +126,34 @@ def test_the_service_refuses_unknown_specification_items(alice, iteration):
 
 def test_a_task_is_created_edited_and_deleted_after_confirmation(client_for, alice, bob, project, iteration):
     client = client_for(alice)
-    response = client.post(url("project_task_create", project, iteration=1),
-                           {"title": "Send GP letters", "owner": bob.pk, "due_date": "2030-02-01", "status": "todo"})
+    response = client.post(
+        url("projects:project_task_create", project, iteration=1),
+        {"title": "Send GP letters", "owner": bob.pk, "due_date": "2030-02-01", "status": "todo"},
+    )
     assert response.status_code == 302
     task = Task.objects.get()
     assert (task.iteration, task.owner, task.organisation) == (iteration, bob, project.organisation)
     assert "Send GP letters" in page(client, project) and "Bob Member" in page(client, project)
 
-    client.post(url("project_task_edit", project, task.pk),
-                {"title": "Send GP letters twice", "owner": alice.pk, "status": "doing", "version": task.version})
+    client.post(
+        url("projects:project_task_edit", project, task.pk),
+        {"title": "Send GP letters twice", "owner": alice.pk, "status": "doing", "version": task.version},
+    )
     task.refresh_from_db()
     assert (task.title, task.owner, task.status, task.version) == ("Send GP letters twice", alice, "doing", 2)
 
-    assert "Delete this task?" in client.get(url("project_task_delete", project, task.pk)).content.decode()
+    assert "Delete this task?" in client.get(url("projects:project_task_delete", project, task.pk)).content.decode()
     assert Task.objects.exists()
-    client.post(url("project_task_delete", project, task.pk))
+    client.post(url("projects:project_task_delete", project, task.pk))
     assert not Task.objects.exists()
     assert task.history.filter(history_type="-").exists()
 
 
 def test_a_task_owner_not_on_the_team_is_refused_at_the_field(client_for, alice, dave, project, iteration):
-    response = client_for(alice).post(url("project_task_create", project, iteration=1),
-                                      {"title": "Train staff", "owner": dave.pk, "status": "todo"})
+    response = client_for(alice).post(
+        url("projects:project_task_create", project, iteration=1),
+        {"title": "Train staff", "owner": dave.pk, "status": "todo"},
+    )
     html = response.content.decode()
     assert "Dave Researcher is not on the project team" in html and 'id="id_owner_error"' in html
     assert not Task.objects.exists()
@@ -149,8 +163,14 @@ def test_a_task_owner_not_on_the_team_is_refused_at_the_field(client_for, alice,
 
 
 def test_a_task_owner_from_another_organisation_is_not_a_valid_choice(client_for, alice, mallory, project):
-    html = client_for(alice).post(url("project_task_create", project, iteration=1),
-                                  {"title": "X", "owner": mallory.pk, "status": "todo"}).content.decode()
+    html = (
+        client_for(alice)
+        .post(
+            url("projects:project_task_create", project, iteration=1),
+            {"title": "X", "owner": mallory.pk, "status": "todo"},
+        )
+        .content.decode()
+    )
     assert "Choose someone from the project team." in html
     assert "Mallory" not in html
     assert not Task.objects.exists()
@@ -158,8 +178,11 @@ def test_a_task_owner_from_another_organisation_is_not_a_valid_choice(client_for
 
 @pytest.mark.parametrize("title, message", [("   ", "This field is required"), ("x" * 301, "at most 300")])
 def test_an_empty_or_over_long_task_title_is_refused(client_for, alice, project, title, message):
-    html = client_for(alice).post(url("project_task_create", project, iteration=1),
-                                  {"title": title, "status": "todo"}).content.decode()
+    html = (
+        client_for(alice)
+        .post(url("projects:project_task_create", project, iteration=1), {"title": title, "status": "todo"})
+        .content.decode()
+    )
     assert message in html
     assert not Task.objects.exists()
 
@@ -175,7 +198,9 @@ def test_the_service_refuses_an_empty_task_title_and_an_unknown_status(alice, it
 
 def test_the_status_of_a_task_changes_with_one_click(client_for, bob, project, iteration):
     task = add_tasks(iteration, 1)[0]
-    client_for(bob).post(url("project_task_status", project, task.pk), {"status": "done", "version": task.version})
+    client_for(bob).post(
+        url("projects:project_task_status", project, task.pk), {"status": "done", "version": task.version}
+    )
     task.refresh_from_db()
     assert task.status == "done" and task.version == 2
 
@@ -183,8 +208,9 @@ def test_the_status_of_a_task_changes_with_one_click(client_for, bob, project, i
 def test_a_stale_quick_status_change_is_refused(client_for, alice, bob, project, iteration):
     task = add_tasks(iteration, 1)[0]
     services.task_set_status(task=task, user=alice, status="doing", version=1)
-    response = client_for(bob).post(url("project_task_status", project, task.pk), {"status": "dropped", "version": 1},
-                                    follow=True)
+    response = client_for(bob).post(
+        url("projects:project_task_status", project, task.pk), {"status": "dropped", "version": 1}, follow=True
+    )
     assert "Someone else changed" in response.content.decode()
     task.refresh_from_db()
     assert task.status == "doing"
@@ -192,14 +218,15 @@ def test_a_stale_quick_status_change_is_refused(client_for, alice, bob, project,
 
 def test_the_quick_status_change_is_post_only(client_for, alice, project, iteration):
     task = add_tasks(iteration, 1)[0]
-    assert client_for(alice).get(url("project_task_status", project, task.pk)).status_code == 405
+    assert client_for(alice).get(url("projects:project_task_status", project, task.pk)).status_code == 405
 
 
 def test_a_stale_task_edit_is_refused_and_shows_both_versions(client_for, alice, bob, project, iteration):
     task = add_tasks(iteration, 1)[0]
     services.task_update(task=task, user=alice, version=1, title="Alice's title", status="todo")
-    response = client_for(bob).post(url("project_task_edit", project, task.pk),
-                                    {"title": "Bob's title", "status": "todo", "version": 1})
+    response = client_for(bob).post(
+        url("projects:project_task_edit", project, task.pk), {"title": "Bob's title", "status": "todo", "version": 1}
+    )
     html = response.content.decode()
     assert "Someone else saved this while you were editing" in html
     assert "Alice&#x27;s title" in html and "Bob&#x27;s title" in html
@@ -210,10 +237,16 @@ def test_a_stale_task_edit_is_refused_and_shows_both_versions(client_for, alice,
 def test_a_task_of_another_project_is_a_404(client_for, alice, project, iteration, org):
     from tailorkit.projects.services.projects import project_create
 
-    other = project_create(organisation=org, user=alice, name="Other", service="S",
-                           determinant_pack=project.determinant_pack, strategy_pack=project.strategy_pack)
+    other = project_create(
+        organisation=org,
+        user=alice,
+        name="Other",
+        service="S",
+        determinant_pack=project.determinant_pack,
+        strategy_pack=project.strategy_pack,
+    )
     task = add_tasks(iteration, 1)[0]
-    assert client_for(alice).get(url("project_task_edit", other, task.pk)).status_code == 404
+    assert client_for(alice).get(url("projects:project_task_edit", other, task.pk)).status_code == 404
 
 
 # --- Success criteria --------------------------------------------------------------------------------
@@ -221,40 +254,55 @@ def test_a_task_of_another_project_is_a_404(client_for, alice, project, iteratio
 
 def test_a_criterion_is_created_edited_and_deleted(client_for, alice, project, iteration):
     client = client_for(alice)
-    client.post(url("project_criterion_create", project, iteration=1),
-                {"description": "More referrals", "target_value": "30", "target_unit": "per month",
-                 "target_date": "2031-06-30"})
+    client.post(
+        url("projects:project_criterion_create", project, iteration=1),
+        {
+            "description": "More referrals",
+            "target_value": "30",
+            "target_unit": "per month",
+            "target_date": "2031-06-30",
+        },
+    )
     criterion = SuccessCriterion.objects.get()
     assert criterion.target_value == 30 and criterion.iteration == iteration
     assert "30 per month" in page(client, project)
-    client.post(url("project_criterion_edit", project, criterion.pk),
-                {"description": "Many more referrals", "target_value": "", "target_unit": "", "target_date": "",
-                 "version": 1})
+    client.post(
+        url("projects:project_criterion_edit", project, criterion.pk),
+        {"description": "Many more referrals", "target_value": "", "target_unit": "", "target_date": "", "version": 1},
+    )
     criterion.refresh_from_db()
     assert criterion.description == "Many more referrals" and criterion.target_value is None
-    assert "Delete this success criterion?" in client.get(
-        url("project_criterion_delete", project, criterion.pk)).content.decode()
-    client.post(url("project_criterion_delete", project, criterion.pk))
+    assert (
+        "Delete this success criterion?"
+        in client.get(url("projects:project_criterion_delete", project, criterion.pk)).content.decode()
+    )
+    client.post(url("projects:project_criterion_delete", project, criterion.pk))
     assert not SuccessCriterion.objects.exists()
 
 
 def test_a_criterion_date_before_the_project_started_is_refused_at_the_field(client_for, alice, project, iteration):
     project.started_on = datetime.date(2030, 1, 1)
     project.save()
-    response = client_for(alice).post(url("project_criterion_create", project, iteration=1),
-                                      {"description": "More referrals", "target_date": "2029-12-31"})
+    response = client_for(alice).post(
+        url("projects:project_criterion_create", project, iteration=1),
+        {"description": "More referrals", "target_date": "2029-12-31"},
+    )
     html = response.content.decode()
     assert "cannot be before the project started (2030-01-01)" in html and 'id="id_target_date_error"' in html
     assert not SuccessCriterion.objects.exists()
     with pytest.raises(ValidationError) as exc:
-        services.criterion_create(iteration=current(project), user=alice, description="X",
-                                  target_date=datetime.date(2029, 12, 31))
+        services.criterion_create(
+            iteration=current(project), user=alice, description="X", target_date=datetime.date(2029, 12, 31)
+        )
     assert "target_date" in exc.value.message_dict
 
 
 def test_a_criterion_needs_a_description_and_a_number_for_its_unit(client_for, alice, project, iteration):
-    html = client_for(alice).post(url("project_criterion_create", project, iteration=1),
-                                  {"description": "", "target_unit": "%"}).content.decode()
+    html = (
+        client_for(alice)
+        .post(url("projects:project_criterion_create", project, iteration=1), {"description": "", "target_unit": "%"})
+        .content.decode()
+    )
     assert "This field is required" in html
     with pytest.raises(ValidationError) as exc:
         services.criterion_create(iteration=iteration, user=alice, description="Uptake", target_unit="%")
@@ -265,8 +313,11 @@ def test_a_criterion_needs_a_description_and_a_number_for_its_unit(client_for, a
 def test_a_stale_criterion_edit_is_refused(client_for, alice, bob, project, iteration):
     criterion = add_criteria(iteration, 1)[0]
     services.criterion_update(criterion=criterion, user=alice, version=1, description="Alice's")
-    html = client_for(bob).post(url("project_criterion_edit", project, criterion.pk),
-                                {"description": "Bob's", "version": 1}).content.decode()
+    html = (
+        client_for(bob)
+        .post(url("projects:project_criterion_edit", project, criterion.pk), {"description": "Bob's", "version": 1})
+        .content.decode()
+    )
     assert "Someone else saved this" in html
     criterion.refresh_from_db()
     assert criterion.description == "Alice's"
@@ -277,9 +328,9 @@ def test_a_stale_criterion_edit_is_refused(client_for, alice, bob, project, iter
 
 def test_plan_is_ready_moves_the_project_to_step_4(client_for, bob, project, iteration):
     client = client_for(bob)
-    assert client.get(url("project_plan_ready", project)).status_code == 405
-    response = client.post(url("project_plan_ready", project))
-    assert response["Location"] == url("project_step_review", project)
+    assert client.get(url("projects:project_plan_ready", project)).status_code == 405
+    response = client.post(url("projects:project_plan_ready", project))
+    assert response["Location"] == url("projects:project_step_review", project)
     project.refresh_from_db()
     assert project.step == Step.REVIEW
 
@@ -288,8 +339,8 @@ def test_a_viewer_reads_the_plan_but_cannot_change_it(client_for, dave, project,
     client = client_for(dave)
     html = page(client, project)
     assert "Audit and feedback" in html and "Save the specification" not in html and "Add a task" not in html
-    assert client.post(url("project_task_create", project, iteration=1), {"title": "X"}).status_code == 403
-    assert client.post(url("project_step_plan", project), SPEC_DATA).status_code == 403
+    assert client.post(url("projects:project_task_create", project, iteration=1), {"title": "X"}).status_code == 403
+    assert client.post(url("projects:project_step_plan", project), SPEC_DATA).status_code == 403
     assert not Task.objects.exists() and not Specification.objects.exists()
 
 
@@ -304,13 +355,16 @@ def test_an_earlier_iteration_is_shown_read_only_and_refuses_edits(client_for, a
     assert "Save the specification" not in html and "Add a task" not in html
     assert 'href="?iteration=2"' in html
 
-    response = client.post(url("project_step_plan", project, iteration=1), {**SPEC_DATA, "brief_name": "Changed"},
-                           follow=True)
+    response = client.post(
+        url("projects:project_step_plan", project, iteration=1), {**SPEC_DATA, "brief_name": "Changed"}, follow=True
+    )
     assert "can be read but no longer changed" in response.content.decode()
-    client.post(url("project_task_edit", project, task.pk), {"title": "Changed", "status": "todo", "version": 1})
-    client.post(url("project_task_status", project, task.pk), {"status": "done", "version": 1})
-    client.post(url("project_task_delete", project, task.pk))
-    client.post(url("project_task_create", project, iteration=1), {"title": "New", "status": "todo"})
+    client.post(
+        url("projects:project_task_edit", project, task.pk), {"title": "Changed", "status": "todo", "version": 1}
+    )
+    client.post(url("projects:project_task_status", project, task.pk), {"status": "done", "version": 1})
+    client.post(url("projects:project_task_delete", project, task.pk))
+    client.post(url("projects:project_task_create", project, iteration=1), {"title": "New", "status": "todo"})
     task.refresh_from_db()
     assert (task.title, task.status) == ("Task 0", "todo")
     assert Task.objects.count() == 1
@@ -325,16 +379,16 @@ def test_the_plan_page_query_count_does_not_grow(client_for, alice, project, ite
     client = client_for(alice)
     add_tasks(iteration, 2, owner=alice)
     add_criteria(iteration, 2)
-    client.get(url("project_step_plan", project))   # warm caches (roles, principles)
+    client.get(url("projects:project_step_plan", project))  # warm caches (roles, principles)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as small:
-        client.get(url("project_step_plan", project))
+        client.get(url("projects:project_step_plan", project))
     add_tasks(iteration, 18, owner=alice)
     add_criteria(iteration, 18)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        response = client.get(url("project_step_plan", project))
+        response = client.get(url("projects:project_step_plan", project))
     assert response.content.decode().count('id="task-') == 20
 
 

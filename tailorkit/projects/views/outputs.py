@@ -125,5 +125,5 @@ def project_import(request, org_slug):
                 messages.success(request, _("Project imported."))
                 for note in result.notes:
                     messages.info(request, note)
-                return redirect("project_home", org_slug=org.slug, project_id=result.project.pk)
+                return redirect("projects:project_home", org_slug=org.slug, project_id=result.project.pk)
     return render(request, "projects/import.html", {"org": org, "form": form, "errors": errors})

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tailorkit.core.locking import StaleEdit
 from tailorkit.core.permissions import can, get_organisation_or_404
 
 from ..access import get_project_or_404
@@ -13,7 +14,6 @@ from ..guidance import GUIDANCE, load_principles, principles_for
 from ..models import STEP_ORDER, Project, Step
 from ..progress import project_progress
 from ..services import projects as services
-from ..services.concurrency import StaleEdit
 
 
 def form_errors_from(exc, form):
@@ -51,7 +51,7 @@ def project_create(request, org_slug):
             form_errors_from(exc, form)
         else:
             messages.success(request, _("Project created. Start with step 1: your goals and barriers."))
-            return redirect("project_home", org_slug=org.slug, project_id=project.pk)
+            return redirect("projects:project_home", org_slug=org.slug, project_id=project.pk)
     return render(request, "projects/project_form.html", {"org": org, "form": form})
 
 
@@ -80,7 +80,7 @@ def project_edit(request, org_slug, project_id):
             form_errors_from(exc, form)
         else:
             messages.success(request, _("Project details saved."))
-            return redirect("project_home", org_slug=org.slug, project_id=project.pk)
+            return redirect("projects:project_home", org_slug=org.slug, project_id=project.pk)
     return render(request, "projects/project_form.html", {"org": org, "form": form, "project": project,
                                                           "conflict": conflict})
 
@@ -129,6 +129,6 @@ def project_archive(request, org_slug, project_id):
                 messages.success(request, _("Project archived. You can restore it from the archived list."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        return redirect("project_list", org_slug=project.organisation.slug)
+        return redirect("projects:project_list", org_slug=project.organisation.slug)
     return render(request, "projects/project_archive.html", {"project": project, "org": project.organisation,
                                                              "restoring": restoring})

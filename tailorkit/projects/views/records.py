@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from tailorkit.core.permissions import can
 
+from .. import charts
 from ..access import get_project_or_404
 from ..models import EffortEntry, Step
 from ..services import effort as effort_services
@@ -109,13 +110,13 @@ def project_effort(request, org_slug, project_id):
                 form_errors_from(exc, form)
             else:
                 messages.success(request, _("Time logged."))
-                return redirect("project_effort", org_slug=org_slug, project_id=project.pk)
+                return redirect("projects:project_effort", org_slug=org_slug, project_id=project.pk)
     entries = EffortEntry.objects.filter(project=project).select_related("user")
     by_person, by_step, total = effort_services.effort_totals(project)
     return render(request, "projects/effort.html", {
         "project": project, "org": project.organisation, "form": form, "entries": entries,
         "by_person": by_person, "by_step": by_step, "total": total, "can_edit": can_edit,
-        "chart": effort_services.effort_chart_svg(by_step),
+        "chart": charts.effort_by_step(by_step),
     })
 
 
@@ -130,6 +131,6 @@ def project_effort_delete(request, org_slug, project_id, entry_id):
     if request.method == "POST":
         effort_services.effort_delete(entry=entry, user=request.user)
         messages.success(request, _("Entry deleted."))
-        return redirect("project_effort", org_slug=org_slug, project_id=project.pk)
+        return redirect("projects:project_effort", org_slug=org_slug, project_id=project.pk)
     return render(request, "projects/effort_delete.html", {"project": project, "org": project.organisation,
                                                            "entry": entry})

@@ -9,17 +9,17 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tailorkit.core.locking import StaleEdit
 from tailorkit.core.permissions import can
 from tailorkit.library.models import Category, Item
 
-from .. import hooks
+from .. import charts
 from ..access import get_project_or_404, get_row_or_404
-from ..charts import prioritisation_matrix_svg
 from ..forms_step12 import BarrierNotesForm, BarrierSearchForm, CustomBarrierForm, FocusForm, GoalForm
 from ..guidance import GUIDANCE, load_principles, principles_for
 from ..models import Barrier, Goal, Step
 from ..services import step1 as services
-from ..services.concurrency import StaleEdit
+from . import stakeholders
 from .projects import form_errors_from
 
 SEARCH_LIMIT = 50
@@ -89,17 +89,17 @@ def confirm_delete(request, context, delete, done_message, next_url):
 def goals_url(project, anchor=""):
     from django.urls import reverse
 
-    return reverse("project_step_goals", args=[project.organisation.slug, project.pk]) + anchor
+    return reverse("projects:project_step_goals", args=[project.organisation.slug, project.pk]) + anchor
 
 
 # --- the step page ---------------------------------------------------------------------------------
 
 
 def _stakeholder_ratings(project):
-    # Stakeholder ratings come from the consultations app through a hook (projects must not import
-    # consultations; see ..hooks): {"values": {barrier_id: (importance, changeability, n)},
+    # Stakeholder ratings from the latest answered consultation (see ..stakeholders):
+    # {"values": {barrier_id: (importance, changeability, n)},
     # "withheld": {barrier_id}, "threshold", "title", "url", "responses"} or None.
-    return hooks.call(hooks.STAKEHOLDER_BARRIER_RATINGS, project=project)
+    return stakeholders.barrier_figures(project=project)
 
 
 def _goals_page(request, project, *, rating_errors=None, focus_form=None, status=200):
@@ -131,9 +131,9 @@ def _goals_page(request, project, *, rating_errors=None, focus_form=None, status
     context.update({
         "iteration": iteration, "goals": goals, "rows": rows, "stakeholder": bool(stakeholder),
         "stakeholder_source": figures,
-        "stakeholder_panel": hooks.call(hooks.STEP_CONSULTATIONS, request=request, project=project,
+        "stakeholder_panel": stakeholders.step_panel(request=request, project=project,
                                         step=Step.GOALS, iteration=iteration),
-        "matrix_svg": prioritisation_matrix_svg(rows), "focus_form": focus_form, "focused_principle": focused,
+        "matrix": charts.prioritisation_matrix(rows), "focus_form": focus_form, "focused_principle": focused,
         "focus_goal_ids": set(focus_goals), "rating_errors": rating_errors or {},
         "n_rated_by_me": sum(1 for r in rows if r.my_rating), "rating_choices": range(1, 6),
     })
@@ -365,5 +365,5 @@ def focus_set(request, org_slug, project_id):
             form_errors_from(exc, form)
         else:
             messages.success(request, _("Focus set. Next: match strategies to the focused barrier."))
-            return redirect("project_step_match", org_slug=project.organisation.slug, project_id=project.pk)
+            return redirect("projects:project_step_match", org_slug=project.organisation.slug, project_id=project.pk)
     return _goals_page(request, project, focus_form=form, status=400)

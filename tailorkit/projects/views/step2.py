@@ -7,15 +7,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tailorkit.core.locking import StaleEdit
 from tailorkit.library.models import Item
 
-from .. import hooks
 from ..access import get_project_or_404, get_row_or_404
 from ..forms_step12 import ChooseForm, CustomOptionForm, OptionEditForm, criteria_info
 from ..models import APEASE, Barrier, Step, StrategyOption
 from ..services import step2 as services
-from ..services.concurrency import StaleEdit
 from ..suggestions import RANKING_RULE, catalogue_by_cluster, suggestions_for
+from . import stakeholders
 from .projects import form_errors_from
 from .step1 import confirm_delete, conflict_context, form_errors_renamed, post_only, restage, step_context
 
@@ -23,7 +23,7 @@ CUSTOM_OPTION_FIELDS = {"custom_name": "name"}
 
 
 def match_url(project, anchor=""):
-    return reverse("project_step_match", args=[project.organisation.slug, project.pk]) + anchor
+    return reverse("projects:project_step_match", args=[project.organisation.slug, project.pk]) + anchor
 
 
 def _criteria():
@@ -31,10 +31,10 @@ def _criteria():
 
 
 def _stakeholder_appraisals(project, options):
-    # Stakeholder APEASE means come from the consultations app through a hook (projects must not
-    # import consultations; see ..hooks): {"values": {option_id: {criterion: mean}},
+    # Stakeholder APEASE means from the latest answered consultation (see ..stakeholders):
+    # {"values": {option_id: {criterion: mean}},
     # "withheld": {(option_id, criterion)}, "threshold", "title", "url", "responses"} or None.
-    return hooks.call(hooks.STAKEHOLDER_APPRAISALS, project=project, options=options)
+    return stakeholders.apease_figures(project=project, options=options)
 
 
 @login_required
@@ -63,7 +63,7 @@ def step_match(request, org_slug, project_id):
     context.update({
         "iteration": iteration, "sections": sections, "catalogue": catalogue, "ranking_rule": RANKING_RULE,
         "table": table, "stakeholder": bool(figures), "stakeholder_source": figures,
-        "stakeholder_panel": hooks.call(hooks.STEP_CONSULTATIONS, request=request, project=project,
+        "stakeholder_panel": stakeholders.step_panel(request=request, project=project,
                                         step=Step.MATCH, iteration=iteration),
         "criteria": [(c, *criteria[c]) for c in APEASE],
         "chosen": iteration.chosen_option if iteration.chosen_option_id else None,

@@ -19,15 +19,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tailorkit.core.locking import StaleEdit
 from tailorkit.core.permissions import can
 
-from .. import hooks
 from ..access import get_project_or_404, get_row_or_404
 from ..forms_step34 import CriterionForm, SpecificationForm, TaskForm, pack_labels
 from ..guidance import GUIDANCE, load_principles, principles_for
 from ..models import Decision, Focus, Iteration, Specification, Step, SuccessCriterion, Task
 from ..services import step3 as services
-from ..services.concurrency import StaleEdit
+from . import stakeholders
 from .projects import form_errors_from
 
 # --- Shared by steps 3 and 4 ------------------------------------------------------------------------
@@ -112,7 +112,7 @@ def rebind_with_version(form, version):
     return form
 
 
-def refuse_earlier(request, project, iteration, name="project_step_plan"):
+def refuse_earlier(request, project, iteration, name="projects:project_step_plan"):
     messages.error(request, _("Iteration %(n)d is an earlier iteration: it can be read but no longer changed.")
                    % {"n": iteration.number})
     return redirect(step_url(name, project, iteration))
@@ -151,7 +151,7 @@ def render_plan(request, project, spec_form=None, conflict=None, rows=None):
         "task_form": None if ctx["read_only"] else TaskForm(project=project, auto_id="id_task_%s"),
         "criterion_form": None if ctx["read_only"] else CriterionForm(auto_id="id_criterion_%s"),
         "conflict": conflict, "conflict_rows": rows or [],
-        "stakeholder_panel": hooks.call(hooks.STEP_CONSULTATIONS, request=request, project=project,
+        "stakeholder_panel": stakeholders.step_panel(request=request, project=project,
                                         step=Step.PLAN, iteration=current),
     })
     return render(request, "projects/step3_plan.html", ctx)
@@ -180,7 +180,7 @@ def plan(request, org_slug, project_id):
             form_errors_from(exc, form)
         else:
             messages.success(request, _("Specification saved."))
-            return redirect(step_url("project_step_plan", project, anchor="specification"))
+            return redirect(step_url("projects:project_step_plan", project, anchor="specification"))
     return render_plan(request, project, spec_form=form)
 
 
@@ -193,9 +193,9 @@ def plan_ready(request, org_slug, project_id):
         services.plan_mark_ready(project=project, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(step_url("project_step_plan", project))
+        return redirect(step_url("projects:project_step_plan", project))
     messages.success(request, _("The plan is ready. Record what happens as you apply it, then review it here."))
-    return redirect(step_url("project_step_review", project))
+    return redirect(step_url("projects:project_step_review", project))
 
 
 # --- Tasks and success criteria -----------------------------------------------------------------------
@@ -219,7 +219,7 @@ def _row_form_page(request, project, kind, form, iteration, obj=None, conflict=N
     return render(request, ROW_KINDS[kind][4], {
         "project": project, "org": project.organisation, "active_step": Step.PLAN, "form": form, "object": obj,
         "iteration": iteration, "conflict": conflict, "conflict_rows": rows or [],
-        "back_url": step_url("project_step_plan", project, anchor=ROW_KINDS[kind][5]),
+        "back_url": step_url("projects:project_step_plan", project, anchor=ROW_KINDS[kind][5]),
     })
 
 
@@ -238,7 +238,7 @@ def _row_create(request, org_slug, project_id, kind):
             form_errors_from(exc, form)
         else:
             messages.success(request, _("Task added.") if kind == "task" else _("Success criterion added."))
-            return redirect(step_url("project_step_plan", project, anchor=anchor))
+            return redirect(step_url("projects:project_step_plan", project, anchor=anchor))
     return _row_form_page(request, project, kind, form, iteration)
 
 
@@ -265,7 +265,7 @@ def _row_edit(request, org_slug, project_id, pk, kind):
             form_errors_from(exc, form)
         else:
             messages.success(request, _("Task saved.") if kind == "task" else _("Success criterion saved."))
-            return redirect(step_url("project_step_plan", project, anchor=anchor))
+            return redirect(step_url("projects:project_step_plan", project, anchor=anchor))
     return _row_form_page(request, project, kind, form, obj.iteration, obj)
 
 
@@ -282,10 +282,10 @@ def _row_delete(request, org_slug, project_id, pk, kind):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("Task deleted.") if kind == "task" else _("Success criterion deleted."))
-        return redirect(step_url("project_step_plan", project, anchor=anchor))
+        return redirect(step_url("projects:project_step_plan", project, anchor=anchor))
     return render(request, "projects/step3_confirm_delete.html", {
         "project": project, "org": project.organisation, "active_step": Step.PLAN, "object": obj, "kind": kind,
-        "back_url": step_url("project_step_plan", project, anchor=anchor),
+        "back_url": step_url("projects:project_step_plan", project, anchor=anchor),
     })
 
 
@@ -322,7 +322,7 @@ def task_status(request, org_slug, project_id, task_id):
     else:
         messages.success(request, _("“%(task)s” is now “%(status)s”.") % {
             "task": task.title, "status": task.get_status_display()})
-    return redirect(step_url("project_step_plan", project, anchor="tasks"))
+    return redirect(step_url("projects:project_step_plan", project, anchor="tasks"))
 
 
 @login_required

@@ -5,9 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tailorkit.consultations import delivery, responding, results, step_templates
+from tailorkit.consultations import delivery, responding, results
 from tailorkit.consultations.models import Consultation, ConsultationTemplate, Question, RespondentGroup
 from tailorkit.library.models import Category, ContentPack, Item
+from tailorkit.projects import stakeholders
 from tailorkit.projects.models import APEASE
 from tailorkit.projects.services import projects as project_services
 from tailorkit.projects.services import step1, step2, step3
@@ -20,16 +21,29 @@ def project(org, alice, bob, dave):
     """A project on two tiny packs with two custom barriers (the real packs are slow to load)."""
     packs = {}
     for slug, kind in (("t-determinants", "determinants"), ("t-strategies", "strategies")):
-        pack = ContentPack.objects.create(slug=slug, name=slug, version="1", kind=kind, source="test",
-                                          licence="test", checksum="0" * 64)
-        Item.objects.create(pack=pack, category=Category.objects.create(pack=pack, code="c", name="Cat"),
-                            code="1", name=f"{kind} one")
+        pack = ContentPack.objects.create(
+            slug=slug, name=slug, version="1", kind=kind, source="test", licence="test", checksum="0" * 64
+        )
+        Item.objects.create(
+            pack=pack, category=Category.objects.create(pack=pack, code="c", name="Cat"), code="1", name=f"{kind} one"
+        )
         packs[kind] = pack
     project = project_services.project_create(
-        organisation=org, user=alice, name="iCBT in primary care", service="Internet CBT", team=[alice, bob],
-        determinant_pack=packs["determinants"], strategy_pack=packs["strategies"])
-    step1.barrier_add_custom(project=project, user=alice, name="No time for training", category="Resources",
-                             notes="Clinicians have no protected hours")
+        organisation=org,
+        user=alice,
+        name="iCBT in primary care",
+        service="Internet CBT",
+        team=[alice, bob],
+        determinant_pack=packs["determinants"],
+        strategy_pack=packs["strategies"],
+    )
+    step1.barrier_add_custom(
+        project=project,
+        user=alice,
+        name="No time for training",
+        category="Resources",
+        notes="Clinicians have no protected hours",
+    )
     step1.barrier_add_custom(project=project, user=alice, name="<script>alert(1)</script>", category="Other")
     return project
 
@@ -48,25 +62,41 @@ def iteration(project):
 def focused(project, alice, barriers, iteration):
     """Focus on the first barrier, with two candidate strategies; the first one chosen."""
     goal = step1.goal_create(project=project, user=alice, target_group="Adults", end_goal="Everyone is offered iCBT")
-    step1.focus_set(project=project, user=alice, iteration=iteration, version=iteration.version, goals=[goal],
-                    barriers=[barriers[0]])
-    options = [step2.option_add_custom(project=project, user=alice, barrier=barriers[0], name=name, description=d)
-               for name, d in (("Protected learning time", "Two hours a month"), ("E-learning", "An online course"))]
+    step1.focus_set(
+        project=project,
+        user=alice,
+        iteration=iteration,
+        version=iteration.version,
+        goals=[goal],
+        barriers=[barriers[0]],
+    )
+    options = [
+        step2.option_add_custom(project=project, user=alice, barrier=barriers[0], name=name, description=d)
+        for name, d in (("Protected learning time", "Two hours a month"), ("E-learning", "An online course"))
+    ]
     iteration.refresh_from_db()
-    step2.option_choose(project=project, user=alice, iteration=iteration, option=options[0],
-                        version=iteration.version, justification="Best fit")
+    step2.option_choose(
+        project=project,
+        user=alice,
+        iteration=iteration,
+        option=options[0],
+        version=iteration.version,
+        justification="Best fit",
+    )
     iteration.refresh_from_db()
     return options
 
 
 def make(project, alice, template, iteration=None):
-    return step_templates.consultation_from_step(project=project, iteration=iteration or project.current_iteration,
-                                                 template=template, user=alice)
+    return stakeholders.consultation_from_step(
+        project=project, iteration=iteration or project.current_iteration, template=template, user=alice
+    )
 
 
 def questions(consultation):
-    return list(Question.objects.filter(questionnaire=consultation.questionnaire)
-                .order_by("section__position", "position"))
+    return list(
+        Question.objects.filter(questionnaire=consultation.questionnaire).order_by("section__position", "position")
+    )
 
 
 # --- Each template builds the right questionnaire ---------------------------------------------------
@@ -80,7 +110,8 @@ def test_barrier_prioritisation_asks_importance_and_changeability_of_every_barri
     assert consultation.questionnaire.sections.count() == 1
     qs = questions(consultation)
     assert [q.meta for q in qs] == [
-        {"subject": f"barrier-{b.pk}", "measure": m} for b in barriers for m in ("importance", "changeability")]
+        {"subject": f"barrier-{b.pk}", "measure": m} for b in barriers for m in ("importance", "changeability")
+    ]
     assert all(q.kind == "likert5" and q.allow_not_relevant for q in qs)
     assert "No time for training" in qs[0].text and qs[0].help_text == "Clinicians have no protected hours"
     assert consultation.questionnaire.latest_version.questions()[0]["meta"]["measure"] == "importance"
@@ -91,8 +122,7 @@ def test_strategy_appraisal_asks_the_six_apease_criteria_for_each_candidate(proj
     assert consultation.questionnaire.sections.count() == len(focused)
     qs = questions(consultation)
     rated = [q for q in qs if q.kind == "likert5"]
-    assert [q.meta for q in rated] == [
-        {"subject": f"option-{o.pk}", "criterion": c} for o in focused for c in APEASE]
+    assert [q.meta for q in rated] == [{"subject": f"option-{o.pk}", "criterion": c} for o in focused for c in APEASE]
     comments = [q for q in qs if q.kind == "text"]
     assert len(comments) == len(focused) and not any(q.required for q in comments)
     first = consultation.questionnaire.sections.order_by("position").first()
@@ -100,19 +130,24 @@ def test_strategy_appraisal_asks_the_six_apease_criteria_for_each_candidate(proj
 
 
 def test_plan_feedback_summarises_the_plan_and_asks_if_it_is_clear_and_feasible(project, alice, focused, iteration):
-    step3.spec_save(iteration=iteration, user=alice, version=None,
-                    data={"actor": "The iCBT lead", "dose": "Two hours a month"})
+    step3.spec_save(
+        iteration=iteration, user=alice, version=None, data={"actor": "The iCBT lead", "dose": "Two hours a month"}
+    )
     consultation = make(project, alice, T.PLAN_FEEDBACK)
     description = consultation.questionnaire.description
     assert "Protected learning time" in description and "The iCBT lead" in description
     assert [(q.key, q.kind) for q in questions(consultation)] == [
-        ("plan_clear", "likert5"), ("plan_feasible", "likert5"), ("plan_change", "text")]
+        ("plan_clear", "likert5"),
+        ("plan_feasible", "likert5"),
+        ("plan_change", "text"),
+    ]
 
 
 def test_impact_review_asks_about_each_success_criterion_and_overall(project, alice, focused, iteration):
-    criteria = [step3.criterion_create(iteration=iteration, user=alice, description=d, target_value=v,
-                                       target_unit=u) for d, v, u in (("More referrals", 80, "%"),
-                                                                      ("Shorter waits", None, ""))]
+    criteria = [
+        step3.criterion_create(iteration=iteration, user=alice, description=d, target_value=v, target_unit=u)
+        for d, v, u in (("More referrals", 80, "%"), ("Shorter waits", None, ""))
+    ]
     consultation = make(project, alice, T.IMPACT_REVIEW)
     qs = questions(consultation)
     verdicts = [q for q in qs if q.kind == "single"]
@@ -140,11 +175,18 @@ def test_a_double_click_makes_one_consultation(project, alice):
 
 
 def ask_url(project, template):
-    return reverse("project_consultation_create", args=[project.organisation.slug, project.pk, template])
+    return reverse("projects:project_consultation_create", args=[project.organisation.slug, project.pk, template])
 
 
-@pytest.mark.parametrize("page", ["project_step_goals", "project_step_match", "project_step_plan",
-                                  "project_step_review"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "projects:project_step_goals",
+        "projects:project_step_match",
+        "projects:project_step_plan",
+        "projects:project_step_review",
+    ],
+)
 def test_every_step_page_offers_ask_stakeholders_to_editors_only(client_for, project, alice, dave, page):
     url = reverse(page, args=[project.organisation.slug, project.pk])
     html = client_for(alice).get(url).content.decode()
@@ -157,11 +199,15 @@ def test_one_click_creates_the_consultation_and_opens_its_invitation_page(client
     response = client_for(alice).post(ask_url(project, T.BARRIER_PRIORITISATION))
     consultation = Consultation.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("consultation_invite", args=[project.organisation.slug, consultation.uuid])
-    page = client_for(alice).get(reverse("project_step_goals", args=[project.organisation.slug, project.pk]))
+    assert response["Location"] == reverse(
+        "consultations:consultation_invite", args=[project.organisation.slug, consultation.uuid]
+    )
+    page = client_for(alice).get(reverse("projects:project_step_goals", args=[project.organisation.slug, project.pk]))
     assert consultation.title in page.content.decode()
-    assert reverse("consultation_results", args=[project.organisation.slug, consultation.uuid]) in \
-        page.content.decode()
+    assert (
+        reverse("consultations:consultation_results", args=[project.organisation.slug, consultation.uuid])
+        in page.content.decode()
+    )
 
 
 def test_one_click_on_an_empty_step_explains_why_on_the_step_page(client_for, project, alice):
@@ -200,19 +246,25 @@ def answer(consultation, alice, answers_list):
     delivery.invitations_send(consultation=consultation, actor=alice, text=text)
     for invitation, answers in zip(consultation.invitations.order_by("pk"), answers_list, strict=True):
         draft = responding.draft_get_or_create(consultation=consultation, invitation=invitation)
-        responding.draft_save(draft=draft, answers={k: {"value": v, "not_relevant": v is None}
-                                                    for k, v in answers.items()})
-        responding.response_submit(draft=draft, submission_key=draft.submission_key,
-                                   version_number=draft.version.number)
+        responding.draft_save(
+            draft=draft, answers={k: {"value": v, "not_relevant": v is None} for k, v in answers.items()}
+        )
+        responding.response_submit(
+            draft=draft, submission_key=draft.submission_key, version_number=draft.version.number
+        )
 
 
 def barrier_answers(barriers, importance, changeability):
-    return {**{f"barrier-{b.pk}__importance": importance for b in barriers},
-            **{f"barrier-{b.pk}__changeability": changeability for b in barriers}}
+    return {
+        **{f"barrier-{b.pk}__importance": importance for b in barriers},
+        **{f"barrier-{b.pk}__changeability": changeability for b in barriers},
+    }
 
 
 def goals_page(client, project):
-    return client.get(reverse("project_step_goals", args=[project.organisation.slug, project.pk])).content.decode()
+    return client.get(
+        reverse("projects:project_step_goals", args=[project.organisation.slug, project.pk])
+    ).content.decode()
 
 
 def test_five_stakeholders_ratings_appear_beside_the_teams_and_combined(client_for, project, alice, barriers):
@@ -259,7 +311,7 @@ def test_not_relevant_answers_stay_out_of_the_means(project, alice, barriers):
     consultation = make(project, alice, T.BARRIER_PRIORITISATION)
     rows = [barrier_answers(barriers, 4, 4)] * 5 + [barrier_answers(barriers, None, None)]
     answer(consultation, alice, rows)
-    figures = step_templates.stakeholder_barrier_figures(project)
+    figures = stakeholders.stakeholder_barrier_figures(project)
     assert figures["values"][barriers[0].pk] == (4.0, 4.0, 5)
     assert results.stakeholder_barrier_ratings(consultation)[f"barrier-{barriers[0].pk}"] == (4.0, 4.0, 5)
 
@@ -271,7 +323,7 @@ def apease_answers(options, rating):
 def test_stakeholder_apease_means_appear_in_the_step_2_table(client_for, project, alice, focused):
     consultation = make(project, alice, T.STRATEGY_APPRAISAL)
     answer(consultation, alice, [apease_answers(focused, 4)] * 3 + [apease_answers(focused, 5)] * 2)
-    html = client_for(alice).get(reverse("project_step_match", args=[project.organisation.slug, project.pk]))
+    html = client_for(alice).get(reverse("projects:project_step_match", args=[project.organisation.slug, project.pk]))
     html = html.content.decode()
     assert "stakeholders 4.4" in html
     assert "withheld" not in html
@@ -280,7 +332,7 @@ def test_stakeholder_apease_means_appear_in_the_step_2_table(client_for, project
 def test_stakeholder_apease_means_are_withheld_below_the_threshold(client_for, project, alice, focused):
     consultation = make(project, alice, T.STRATEGY_APPRAISAL)
     answer(consultation, alice, [apease_answers(focused, 4)] * 2)
-    html = client_for(alice).get(reverse("project_step_match", args=[project.organisation.slug, project.pk]))
+    html = client_for(alice).get(reverse("projects:project_step_match", args=[project.organisation.slug, project.pk]))
     html = html.content.decode()
     assert "withheld – fewer than 5 answers" in html and "stakeholders 4.0" not in html
 
@@ -293,8 +345,9 @@ def test_the_panel_lists_the_steps_consultations_with_their_responses(client_for
     assert consultation.title in panel and "<td>Open</td><td>2</td>" in panel
 
 
-def test_the_step_pages_query_count_does_not_grow_with_consultations(client_for, project, alice, barriers,
-                                                                     django_assert_max_num_queries):
+def test_the_step_pages_query_count_does_not_grow_with_consultations(
+    client_for, project, alice, barriers, django_assert_max_num_queries
+):
     client = client_for(alice)
     first = make(project, alice, T.BARRIER_PRIORITISATION)
     answer(first, alice, [barrier_answers(barriers, 3, 3)] * 2)
@@ -310,6 +363,6 @@ def test_the_step_pages_query_count_does_not_grow_with_consultations(client_for,
 def test_a_barrier_nobody_rated_is_unrated_not_withheld(project, alice, barriers):
     consultation = make(project, alice, T.BARRIER_PRIORITISATION)
     answer(consultation, alice, [barrier_answers(barriers[:1], 4, 4)] * 2)
-    figures = step_templates.stakeholder_barrier_figures(project)
+    figures = stakeholders.stakeholder_barrier_figures(project)
     assert figures["withheld"] == {barriers[0].pk}
     assert figures["values"][barriers[1].pk] == (None, None, 0)

@@ -1,12 +1,10 @@
 """Step templates (issue 4, points 2 and 7): one click on a project step makes a consultation about
 that step's content, and the stakeholders' answers flow back into steps 1 and 2.
 
-Layering: this module imports the projects app, and projects never imports consultations. The
-project step views reach the functions here only through ``tailorkit.projects.hooks``, which
-``ConsultationsConfig.ready()`` fills in, so there is no import cycle (see that module for why).
-Note that ``results.py`` and ``models.Consultation`` still describe consultations as the lower app:
-they stay independent of projects (``subject_type``/``subject_id`` and opaque subject keys), and
-only this module and ``views_steps.py`` know both sides.
+Layering: the consultations engine sits below projects and knows nothing of them (a consultation
+points at its subject through ``subject_type``/``subject_id`` and opaque subject keys). This module
+is the project side of that join: it builds the questionnaires from project objects and reads the
+engine's figures back for the step pages (``views/stakeholders.py`` holds the matching views).
 
 How answers are tied to project objects is the convention of ``results.py``: every rated question
 carries ``meta = {"subject": "barrier-<pk>", "measure": "importance" | "changeability"}`` or
@@ -26,11 +24,11 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from tailorkit.consultations import delivery, results, services
+from tailorkit.consultations.models import Consultation, ConsultationTemplate, QuestionKind, RespondentGroup
 from tailorkit.core.anonymity import threshold_for
-from tailorkit.projects.models import APEASE, Focus, Iteration, Project, Specification, StrategyOption, SuccessCriterion
 
-from . import delivery, results, services
-from .models import Consultation, ConsultationTemplate, QuestionKind, RespondentGroup
+from .models import APEASE, Focus, Iteration, Project, Specification, StrategyOption, SuccessCriterion
 
 T = ConsultationTemplate
 SUBJECT_TYPE = "project"
