@@ -76,15 +76,15 @@ def prepare(env):
 import django, json; django.setup()
 from tailorkit.core.models import User
 from tailorkit.core import services as core
-from tailorkit.consultations import delivery, services
+from tailorkit.consultations.services import builder, delivery
 user = User.objects.create_user(email="bench@example.org", password="x-bench-password-1")
 org = core.organisation_create(user=user, name="Bench clinic", country="Netherlands")
-q = services.questionnaire_create(organisation=org, actor=user, title="Bench")
+q = builder.questionnaire_create(organisation=org, actor=user, title="Bench")
 s = q.sections.get()
-services.question_create(section=s, actor=user, key="role", kind="single", text="Role", required=True,
+builder.question_create(section=s, actor=user, key="role", kind="single", text="Role", required=True,
     options=[{"value": "gp", "label": "GP"}, {"value": "nurse", "label": "Nurse"}])
-services.question_create(section=s, actor=user, key="time", kind="likert5", text="Time", required=True)
-services.question_create(section=s, actor=user, key="help", kind="text", text="What would help?")
+builder.question_create(section=s, actor=user, key="time", kind="likert5", text="Time", required=True)
+builder.question_create(section=s, actor=user, key="help", kind="text", text="What would help?")
 c, token = delivery.consultation_create(organisation=org, questionnaire=q, actor=user, title="Bench",
     mode="open_link", anonymous=True)
 print(json.dumps({"token": token, "id": c.pk}))

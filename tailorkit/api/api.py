@@ -1,12 +1,32 @@
-"""The one NinjaAPI object: authentication, error handling and the routers."""
+"""The one NinjaAPI object: authentication, the routers, and the one set of exception handlers
+that turns every refusal into its documented answer.
 
-from django.core.exceptions import PermissionDenied
+Routes do not catch the services' exceptions: a ``ValidationError`` is a 400 with messages per
+field, a ``StaleEdit`` a 409 with the row as it is now saved, a row that does not exist (or was
+deleted by someone else mid-request) a 404, and a role that does not allow the action a 403.
+"""
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
+from tailorkit.core.errors import as_dict, summary
+from tailorkit.core.locking import StaleEdit
+
 from .auth import session_auth, token_auth
 from .docs import ServerRenderedDocs
-from .routers import consultations, core, library, project_plan, project_steps, projects
+from .refusals import current_of
+from .routers import (
+    consultations,
+    effort,
+    goals,
+    library,
+    matching,
+    organisations,
+    planning,
+    projects,
+    review,
+)
 
 
 class TailorkitAPI(NinjaAPI):
@@ -32,12 +52,8 @@ api = TailorkitAPI(
     auth=[token_auth, session_auth],
     docs=ServerRenderedDocs(),
 )
-api.add_router("", core.router)
-api.add_router("", library.router)
-api.add_router("", projects.router)
-api.add_router("", project_steps.router)
-api.add_router("", project_plan.router)
-api.add_router("", consultations.router)
+for area in (organisations, library, projects, goals, matching, planning, review, effort, consultations):
+    api.add_router("", area.router)
 
 
 @api.exception_handler(AuthenticationError)
@@ -55,3 +71,21 @@ def permission_denied(request, exc):
     # 403 body, rather than Django's HTML error page.
     return api.create_response(request, {"detail": "Your role in this organisation does not allow this."},
                                status=403)
+
+
+@api.exception_handler(ValidationError)
+def refused(request, exc):
+    # A service's refusal: every message in one line for a person, and per field for a program.
+    return api.create_response(request, {"detail": summary(exc), "errors": as_dict(exc)}, status=400)
+
+
+@api.exception_handler(StaleEdit)
+def stale_edit(request, exc):
+    return api.create_response(request, {"detail": str(exc), "current": current_of(exc.current)}, status=409)
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def does_not_exist(request, exc):
+    # A row deleted by someone else between the lookup and the write: the same answer as a row
+    # that never existed (ninja's own 404 body).
+    return api.create_response(request, {"detail": "Not Found"}, status=404)

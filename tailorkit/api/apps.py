@@ -1,3 +1,5 @@
+"""The REST API app: personal tokens and the django-ninja API over the services."""
+
 from django.apps import AppConfig
 
 

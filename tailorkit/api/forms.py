@@ -1,3 +1,5 @@
+"""The form that names a new API token."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

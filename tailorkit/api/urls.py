@@ -1,3 +1,5 @@
+"""URLs of the API app: the token pages and the ninja API with its schema and reference page."""
+
 from django.urls import include, path
 
 from . import views

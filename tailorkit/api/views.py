@@ -1,8 +1,12 @@
+"""The pages for personal API tokens: make one (shown once), list them, revoke one."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+
+from tailorkit.core.errors import add_to_form, flash
 
 from . import services
 from .forms import TokenForm
@@ -18,9 +22,7 @@ def api_tokens(request):
             new_token, raw_token = services.token_create(user=request.user, name=form.cleaned_data["name"],
                                                          request=request)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_to_form(form, exc)
         else:
             # The raw token goes straight into this response and nowhere else: redirecting would
             # mean parking it in the session table, in plain text, until the next page load.
@@ -46,8 +48,7 @@ def api_token_revoke(request, token_id):
         try:
             services.token_revoke(token=token, user=request.user, request=request)
         except ValidationError as exc:
-            for error in exc.messages:
-                messages.error(request, error)
+            flash(request, exc)
         else:
             messages.success(request, _("The token “%(name)s” was revoked. Scripts using it can no longer "
                                         "reach the API.") % {"name": token.name})

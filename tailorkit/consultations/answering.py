@@ -1,7 +1,7 @@
 """Reading, checking and showing answers to a frozen questionnaire version (no database writes).
 
 Everything here works on the snapshot dicts of ``QuestionnaireVersion`` so that the respondent
-form, the preview, the submit service and part B's results/export all agree on one set of rules.
+form, the preview, the submit service, the results and the exports all agree on one set of rules.
 Show-if is evaluated here, on the server, so the form works without JavaScript.
 """
 

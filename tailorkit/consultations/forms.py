@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Consultation, QuestionKind, RespondentGroup
-from .services import options_text, parse_options
+from .services.builder import options_text, parse_options
 
 
 class QuestionnaireForm(forms.Form):

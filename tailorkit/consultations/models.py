@@ -5,14 +5,16 @@ How the pieces fit:
 
 * A **Questionnaire** is edited as live rows (``Section``, ``Question``). Respondents never see the
   live rows: they answer a **QuestionnaireVersion**, a frozen JSON snapshot (see
-  ``services.questionnaire_sync_version``). While a version has no responses or drafts, edits update
-  its snapshot in place; once it has any, an edit makes a new version number and every ``Response``
-  keeps the version it answered.
+  ``services.builder.questionnaire_sync_version``). While a version has no responses or drafts,
+  edits update its snapshot in place; once it has any, an edit makes a new version number and every
+  ``Response`` keeps the version it answered.
 * A **Consultation** sends one questionnaire to stakeholders, by personal **Invitation** (one link
   each) or by an open link (optionally with an access code).
 * Answers in progress live in a **Draft** (tied to the invitation, or to a random key kept in the
   respondent's session for open links). Submitting turns the draft into one **Response** with its
   **Answer** rows and deletes the draft.
+* **InstrumentWording** holds the official wording of the validated instruments, imported once for
+  the whole instance.
 
 Anonymity (issue 4, point 6): ``Draft``, ``Response`` and ``Answer`` deliberately have no
 ``HistoricalRecords``: history rows carry exact timestamps and the request's user/IP, which would
@@ -71,14 +73,16 @@ class Questionnaire(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="questionnaires")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("introduction for respondents"), blank=True)
-    # Set by the instrument packs of part B (e.g. "nomad", "aim_iam_fim"); blank for own questionnaires.
+    # Set when made from a validated instrument (``services.instruments``: "nomad", "aim_iam_fim");
+    # blank for own questionnaires.
     instrument = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # The newest version, kept by ``services.questionnaire_sync_version`` (the one place versions are
-    # made), so each respondent request gets what it answers in the same query as the consultation.
+    # The newest version, kept by ``services.builder.questionnaire_sync_version`` (the one place
+    # versions are made), so each respondent request gets what it answers in the same query as the
+    # consultation.
     current_version = models.ForeignKey("QuestionnaireVersion", null=True, blank=True, editable=False,
                                         on_delete=models.SET_NULL, related_name="+")
 
@@ -154,7 +158,7 @@ class Question(models.Model):
 
 
 class QuestionnaireVersion(models.Model):
-    """A frozen copy of a questionnaire as respondents see it (format: ``services.snapshot_of``)."""
+    """A frozen copy of a questionnaire as respondents see it (format: ``services.builder.snapshot_of``)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="versions")
@@ -176,7 +180,7 @@ class QuestionnaireVersion(models.Model):
         return f"{self.questionnaire} v{self.number}"
 
     def questions(self):
-        """All questions of the snapshot in order, each a dict (see ``services.snapshot_of``)."""
+        """All questions of the snapshot in order, each a dict (see ``services.builder.snapshot_of``)."""
         return [q for s in self.snapshot.get("sections", []) for q in s.get("questions", [])]
 
 
@@ -352,4 +356,30 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.question_key}={self.value!r}"
-from .instrument_models import InstrumentWording  # noqa: E402,F401  (registers the model with the app)
+
+
+class InstrumentWording(models.Model):
+    """Official wording of a validated instrument's item, imported by an instance administrator
+    (``services.instruments.instrument_wording_import``).
+
+    The wording is instance-wide content like the library's packs (the administrator holds the
+    licence for the official items), so it carries no organisation: no tenant data is in it.
+    """
+
+    instrument = models.CharField(_("instrument"), max_length=40)
+    item = models.CharField(_("item code"), max_length=60)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    text = models.TextField(_("official wording"))
+    imported_at = models.DateTimeField(auto_now=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["instrument", "language", "item"]
+        constraints = [models.UniqueConstraint(fields=["instrument", "language", "item"],
+                                               name="one_wording_per_instrument_item")]
+
+    def __str__(self):
+        return f"{self.instrument}/{self.item} ({self.language})"

@@ -22,8 +22,8 @@ from django_tasks import task
 def send_consultation_email(invitation_id, base_url=None, reminder=False):
     """Email one invitation or reminder. The link token is made here, inside the worker, so the
     raw token never sits in the task queue's table (only its hash reaches the database)."""
-    from .delivery import invitation_issue_link
     from .models import Invitation
+    from .services.delivery import invitation_issue_link
 
     invitation = Invitation.objects.select_related("consultation", "organisation").filter(pk=invitation_id).first()
     if invitation is None or not invitation.email or invitation.status == Invitation.Status.COMPLETED:
@@ -51,13 +51,13 @@ def send_consultation_email(invitation_id, base_url=None, reminder=False):
 
 @task()
 def send_due_reminders(base_url=None):
-    from .delivery import reminders_send_due
+    from .services.delivery import reminders_send_due
 
     return reminders_send_due(base_url=base_url)
 
 
 @task()
 def purge_due_emails():
-    from .delivery import consultation_emails_purge_due
+    from .services.delivery import consultation_emails_purge_due
 
     return consultation_emails_purge_due()

@@ -3,19 +3,15 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from . import services
+from . import errors, selectors, services
 from .adapters import INVITATION_SESSION_KEY
 from .forms import InvitationForm, OrganisationForm, RoleForm
-from .models import AuditEvent, Invitation, Membership
+from .models import Invitation, Membership
 from .permissions import can, get_organisation_or_404, organisations_for
-
-
-def _errors(exc):
-    return exc.messages if hasattr(exc, "messages") else [str(exc)]
 
 
 def home(request):
@@ -92,14 +88,12 @@ def member_list(request, org_slug):
                 services.invitation_create(organisation=org, invited_by=request.user, request=request,
                                            **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                errors.add_to_form(form, exc)
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
                 return redirect("core:member_list", org_slug=org.slug)
-    members = Membership.objects.filter(organisation=org).select_related("user").order_by("role", "user__email")
-    invitations = Invitation.objects.filter(organisation=org, status=Invitation.Status.PENDING)
+    members = selectors.members_of(org)
+    invitations = selectors.pending_invitations(org)
     return render(request, "core/member_list.html", {
         "org": org, "members": members, "invitations": invitations, "form": form,
         "can_manage": can_manage, "role_form": RoleForm(),
@@ -108,7 +102,10 @@ def member_list(request, org_slug):
 
 def _membership_or_404(request, org_slug, membership_id):
     org = get_organisation_or_404(request.user, org_slug, "manage_members")
-    return org, get_object_or_404(Membership.objects.select_related("user"), organisation=org, pk=membership_id)
+    membership = selectors.membership_in(org, membership_id)
+    if membership is None:
+        raise Http404
+    return org, membership
 
 
 @login_required
@@ -125,8 +122,7 @@ def member_change_role(request, org_slug, membership_id):
                                             actor=request.user, request=request)
             messages.success(request, _("Role of %(name)s changed.") % {"name": membership.user})
         except ValidationError as exc:
-            for error in _errors(exc):
-                messages.error(request, error)
+            errors.flash(request, exc)
     return redirect("core:member_list", org_slug=org.slug)
 
 
@@ -137,8 +133,7 @@ def member_remove(request, org_slug, membership_id):
         try:
             services.membership_remove(membership=membership, actor=request.user, request=request)
         except ValidationError as exc:
-            for error in _errors(exc):
-                messages.error(request, error)
+            errors.flash(request, exc)
         else:
             messages.success(request, _("%(name)s was removed from %(org)s.") % {"name": membership.user, "org": org})
         return redirect("core:member_list", org_slug=org.slug)
@@ -155,15 +150,14 @@ def invitation_revoke(request, org_slug, invitation_id):
         services.invitation_revoke(invitation=invitation, actor=request.user, request=request)
         messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
     except ValidationError as exc:
-        for error in _errors(exc):
-            messages.error(request, error)
+        errors.flash(request, exc)
     return redirect("core:member_list", org_slug=org.slug)
 
 
 @login_required
 def audit_log(request, org_slug):
     org = get_organisation_or_404(request.user, org_slug, "manage_members")
-    events = AuditEvent.objects.filter(organisation=org).select_related("actor")
+    events = selectors.audit_events(org)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"org": org, "page": page})
 
@@ -195,8 +189,7 @@ def invitation_detail(request):
         try:
             membership = services.invitation_accept(token=token, user=request.user, request=request)
         except ValidationError as exc:
-            for error in _errors(exc):
-                messages.error(request, error)
+            errors.flash(request, exc)
         else:
             request.session.pop(INVITATION_SESSION_KEY, None)
             request.session["current_organisation"] = membership.organisation_id

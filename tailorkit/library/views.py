@@ -1,17 +1,15 @@
 from collections import defaultdict
 
 from django.contrib import messages
-from django.db.models import Count, Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from . import selectors
 from .display import attribute_rows, citation, rated_keys
 from .forms import PackUploadForm, SearchForm
-from .models import ContentPack, Item, Link, PackKind
+from .models import ContentPack, Item, PackKind
 from .services import PackError, pack_load
-
-SEARCH_LIMIT = 200
 
 
 def library_home(request):
@@ -59,10 +57,11 @@ def pack_detail(request, pack_slug):
 
 
 def item_detail(request, pack_slug, item_code):
-    item = get_object_or_404(Item.objects.select_related("pack", "category", "parent"),
-                             pack__slug=pack_slug, code=item_code)
+    item = selectors.item_in(pack_slug, item_code)
+    if item is None:
+        raise Http404
     pack_items = Item.objects.filter(pack=item.pack).only("attributes")
-    links = Link.objects.select_related("from_item__pack", "to_item__pack", "pack")
+    links = selectors.links()
     return render(request, "library/item_detail.html", {
         "item": item, "pack": item.pack,
         "attributes": attribute_rows(item.attributes, item_source=item.source, always=rated_keys(pack_items)),
@@ -73,19 +72,11 @@ def item_detail(request, pack_slug, item_code):
 
 
 def _search(query, pack_slug):
-    # Aliases live in a JSON list; casting it to text lets one icontains cover every alias on
-    # both SQLite and PostgreSQL without a database-specific JSON search.
-    items = Item.objects.annotate(aliases_text=Cast("aliases", TextField())).filter(
-        Q(name__icontains=query) | Q(description__icontains=query) | Q(aliases_text__icontains=query)
-        | Q(code__iexact=query)
-    ).exclude(attributes__has_key="retired").select_related("pack", "category").order_by("pack__name", "order", "code")
-    if pack_slug:
-        items = items.filter(pack__slug=pack_slug)
-    items = list(items[: SEARCH_LIMIT + 1])
+    items, truncated = selectors.search(query, pack_slug)
     groups = defaultdict(list)
-    for item in items[:SEARCH_LIMIT]:
+    for item in items:
         groups[item.pack].append(item)
-    return list(groups.items()), len(items) > SEARCH_LIMIT
+    return list(groups.items()), truncated
 
 
 def library_search(request):

@@ -1,23 +1,20 @@
-"""Fetching projects and their rows through the permission layer (tailorkit.core.permissions)."""
+"""Fetching projects and their rows if the user may (built on ``tailorkit.core.permissions``).
 
-from django.core.exceptions import PermissionDenied
+Outsiders get 404 for a project of another organisation, exactly as for one that does not exist;
+members without the right get 403. A row of another project is a 404 too.
+"""
+
 from django.http import Http404
 
-from tailorkit.core.permissions import can, get_organisation_or_404
+from tailorkit.core.permissions import get_object_for_user_or_404
 
 from .models import Project
 
 
 def get_project_or_404(request, org_slug, project_id, action="view"):
-    """The project if the user may ``action`` it. Outsiders get 404; members without the right 403."""
-    org = get_organisation_or_404(request.user, org_slug)
-    project = (Project.objects.filter(organisation=org, pk=project_id)
-               .select_related("organisation", "owner", "determinant_pack", "strategy_pack").first())
-    if project is None:
-        raise Http404
-    if not can(request.user, action, project):
-        raise PermissionDenied
-    return project
+    """The project if ``request.user`` may ``action`` it ("view" to read, "edit" to write)."""
+    queryset = Project.objects.select_related("organisation", "owner", "determinant_pack", "strategy_pack")
+    return get_object_for_user_or_404(request.user, queryset, org_slug=org_slug, action=action, pk=project_id)
 
 
 def get_row_or_404(model, project, pk, **lookup):

@@ -11,7 +11,7 @@ from tailorkit.core import charts
 def prioritisation_matrix(rows, *, width=420, height=360):
     """Barriers by team mean changeability (x) and importance (y), 1–5, with quadrant lines at 3.
 
-    ``rows`` are ``services.step1.RankedBarrier``; unrated barriers are left out (they have no
+    ``rows`` are ``selectors.goals.RankedBarrier``; unrated barriers are left out (they have no
     point). Returns a ``data:`` URL for ``core/_chart.html``, or "" when nothing is rated yet.
     """
     points = [{"name": row.barrier.name, "label": f"{row.rank}. {row.barrier.name}" if row.rank else row.barrier.name,

@@ -25,14 +25,13 @@ from tailorkit.library.models import ContentPack, Item
 
 
 class Step(models.TextChoices):
+    """The stored values of the cycle's steps; everything else about a step is in ``steps.py``."""
+
     SETUP = "setup", _("Set up")
     GOALS = "goals", _("1 · Identify goals and barriers")
     MATCH = "match", _("2 · Match strategies")
     PLAN = "plan", _("3 · Design and plan")
     REVIEW = "review", _("4 · Apply and review")
-
-
-STEP_ORDER = [Step.SETUP, Step.GOALS, Step.MATCH, Step.PLAN, Step.REVIEW]
 
 
 class Project(Versioned):
@@ -91,7 +90,7 @@ class ProjectOwned(models.Model):
         abstract = True
 
 
-# --- Step 1: goals and barriers ----------------------------------------------------------------
+# --- Goals and barriers ----------------------------------------------------------------
 
 
 class Goal(ProjectOwned, Versioned):
@@ -230,7 +229,7 @@ class Focus(models.Model):
         return str(self.goal or self.barrier)
 
 
-# --- Step 2: strategy options and their appraisal ------------------------------------------------
+# --- Matching: strategy options and their appraisal ------------------------------------------------
 
 
 class StrategyOption(ProjectOwned, Versioned):
@@ -287,7 +286,7 @@ class Appraisal(Versioned):
         return f"{self.option} – {self.criterion}: {self.rating}"
 
 
-# --- Step 3: specification, tasks, success criteria ------------------------------------------------
+# --- Planning: specification, tasks, success criteria ------------------------------------------------
 
 # TIDieR items (Hoffmann et al., BMJ 2014;348:g1687) and Proctor's dimensions (Proctor, Powell &
 # McMillen, Implement Sci 2013;8:139). Field name → code in the `tidier` / `proctor` packs.
@@ -382,7 +381,7 @@ class SuccessCriterion(ProjectOwned, Versioned):
         return self.description[:80]
 
 
-# --- Step 4: reviews and decisions -------------------------------------------------------------------
+# --- Review: reviews and decisions -------------------------------------------------------------------
 
 
 class Review(ProjectOwned, Versioned):

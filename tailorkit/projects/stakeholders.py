@@ -1,5 +1,5 @@
 """Step templates (issue 4, points 2 and 7): one click on a project step makes a consultation about
-that step's content, and the stakeholders' answers flow back into steps 1 and 2.
+that step's content, and the stakeholders' answers flow back into goals and matching.
 
 Layering: the consultations engine sits below projects and knows nothing of them (a consultation
 points at its subject through ``subject_type``/``subject_id`` and opaque subject keys). This module
@@ -11,7 +11,7 @@ carries ``meta = {"subject": "barrier-<pk>", "measure": "importance" | "changeab
 ``{"subject": "option-<pk>", "criterion": <APEASE code>}``, and its key repeats it as
 ``<subject>__<aspect>`` (the fallback ``results.subject_of`` reads).
 
-All writes go through the builder (``services``) and ``delivery.consultation_create``; the wording
+All writes go through the builder (``services.builder``) and ``delivery.consultation_create``; the wording
 is our own, in plain language, and translatable (it is stored in the creator's language).
 """
 
@@ -24,18 +24,15 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from tailorkit.consultations import delivery, results, services
 from tailorkit.consultations.models import Consultation, ConsultationTemplate, QuestionKind, RespondentGroup
+from tailorkit.consultations.services import builder, delivery, results
 from tailorkit.core.anonymity import threshold_for
 
 from .models import APEASE, Focus, Iteration, Project, Specification, StrategyOption, SuccessCriterion
 
 T = ConsultationTemplate
 SUBJECT_TYPE = "project"
-# Which step page offers which template (projects.models.Step values).
-TEMPLATE_FOR_STEP = {"goals": T.BARRIER_PRIORITISATION, "match": T.STRATEGY_APPRAISAL, "plan": T.PLAN_FEEDBACK,
-                     "review": T.IMPACT_REVIEW}
-STEP_FOR_TEMPLATE = {template: step for step, template in TEMPLATE_FOR_STEP.items()}
+# Which step page offers which template is in the step registry (``steps.py``).
 # A second click on the same button within this window returns the consultation the first click
 # made, instead of a duplicate (double clicks, retried requests).
 DOUBLE_CLICK_WINDOW = timedelta(seconds=15)
@@ -220,8 +217,8 @@ def consultation_from_step(*, project, iteration, template, user, request=None):
     yet (no barriers, no candidates, no plan). A repeat of the same click by the same person within
     ``DOUBLE_CLICK_WINDOW`` returns the consultation the first click made.
     """
-    builder = BUILDERS.get(template)
-    if builder is None:
+    build = BUILDERS.get(template)
+    if build is None:
         raise ValidationError({"template": _("Unknown consultation template.")})
     if iteration is None or iteration.project_id != project.pk:
         raise ValidationError({"iteration": _("That iteration belongs to another project.")})
@@ -234,15 +231,15 @@ def consultation_from_step(*, project, iteration, template, user, request=None):
     if recent is not None and not recent.invitations.exists():
         return recent
     iteration = Iteration.objects.select_related("chosen_option__item").get(pk=iteration.pk)
-    title, purpose, description, sections = builder(project, iteration)
-    questionnaire = services.questionnaire_create(organisation=project.organisation, actor=user, title=_title(title),
+    title, purpose, description, sections = build(project, iteration)
+    questionnaire = builder.questionnaire_create(organisation=project.organisation, actor=user, title=_title(title),
                                                   description=description, sections=[_title(s[0]) for s in sections])
     for section, (_name, intro, questions) in zip(questionnaire.sections.order_by("position", "pk"), sections,
                                                   strict=True):
         if intro:
-            services.section_update(section=section, actor=user, title=section.title, intro=intro)
+            builder.section_update(section=section, actor=user, title=section.title, intro=intro)
         for question in questions:
-            services.question_create(section=section, actor=user, **question)
+            builder.question_create(section=section, actor=user, **question)
     consultation, _token = delivery.consultation_create(
         organisation=project.organisation, questionnaire=questionnaire, actor=user, title=_title(title),
         purpose=purpose, groups=list(RespondentGroup.values), subject_type=SUBJECT_TYPE, subject_id=project.pk,

@@ -1,8 +1,13 @@
-"""Project URLs, mounted at o/<org_slug>/projects/. Each part of the cycle has its own module."""
+"""Project URLs, mounted at o/<org_slug>/projects/ (``projects:<name>``).
 
-from django.urls import include, path
+The step pages accept ``?iteration=<number>`` to show an earlier iteration read-only; forms that
+write into an iteration post to their URL with the same parameter, so that they are refused once
+the iteration is no longer current.
+"""
 
-from .views import projects, stakeholders
+from django.urls import path
+
+from .views import goals, matching, outputs, planning, projects, records, review, stakeholders
 
 P = "<int:project_id>/"
 
@@ -11,12 +16,53 @@ app_name = "projects"
 urlpatterns = [
     path("", projects.project_list, name="project_list"),
     path("new/", projects.project_create, name="project_create"),
+    path("import/", outputs.project_import, name="project_import"),
     path(P, projects.project_home, name="project_home"),
     path(P + "edit/", projects.project_edit, name="project_edit"),
     path(P + "archive/", projects.project_archive, name="project_archive"),
     path(P + "guide/<str:step>/", projects.project_guide, name="project_guide"),
     path(P + "ask/<slug:step_template>/", stakeholders.consultation_from_step, name="project_consultation_create"),
-    path(P, include("tailorkit.projects.urls_step12")),
-    path(P, include("tailorkit.projects.urls_step34")),
-    path("", include("tailorkit.projects.urls_records")),
+    # Goals and barriers
+    path(P + "goals/", goals.step_goals, name="project_step_goals"),
+    path(P + "goals/new/", goals.goal_create, name="project_goal_create"),
+    path(P + "goals/<int:goal_id>/edit/", goals.goal_edit, name="project_goal_edit"),
+    path(P + "goals/<int:goal_id>/delete/", goals.goal_delete, name="project_goal_delete"),
+    path(P + "goals/barriers/add/", goals.barrier_add, name="project_barrier_add"),
+    path(P + "goals/barriers/custom/", goals.barrier_custom, name="project_barrier_custom"),
+    path(P + "goals/barriers/<int:barrier_id>/edit/", goals.barrier_edit, name="project_barrier_edit"),
+    path(P + "goals/barriers/<int:barrier_id>/delete/", goals.barrier_delete, name="project_barrier_delete"),
+    path(P + "goals/ratings/", goals.ratings_save, name="project_ratings_save"),
+    path(P + "goals/focus/", goals.focus_set, name="project_focus_set"),
+    # Matching strategies
+    path(P + "strategies/", matching.step_match, name="project_step_match"),
+    path(P + "strategies/barriers/<int:barrier_id>/catalogue/", matching.catalogue, name="project_strategy_catalogue"),
+    path(P + "strategies/barriers/<int:barrier_id>/add/", matching.option_add, name="project_option_add"),
+    path(P + "strategies/barriers/<int:barrier_id>/custom/", matching.option_custom, name="project_option_custom"),
+    path(P + "strategies/options/<int:option_id>/edit/", matching.option_edit, name="project_option_edit"),
+    path(P + "strategies/options/<int:option_id>/appraise/", matching.option_appraise, name="project_option_appraise"),
+    path(P + "strategies/options/<int:option_id>/delete/", matching.option_delete, name="project_option_delete"),
+    path(P + "strategies/options/<int:option_id>/choose/", matching.option_choose, name="project_option_choose"),
+    # Design and plan
+    path(P + "plan/", planning.plan, name="project_step_plan"),
+    path(P + "plan/ready/", planning.plan_ready, name="project_plan_ready"),
+    path(P + "plan/tasks/new/", planning.task_create, name="project_task_create"),
+    path(P + "plan/tasks/<int:task_id>/edit/", planning.task_edit, name="project_task_edit"),
+    path(P + "plan/tasks/<int:task_id>/status/", planning.task_status, name="project_task_status"),
+    path(P + "plan/tasks/<int:task_id>/delete/", planning.task_delete, name="project_task_delete"),
+    path(P + "plan/criteria/new/", planning.criterion_create, name="project_criterion_create"),
+    path(P + "plan/criteria/<int:criterion_id>/edit/", planning.criterion_edit, name="project_criterion_edit"),
+    path(P + "plan/criteria/<int:criterion_id>/delete/", planning.criterion_delete, name="project_criterion_delete"),
+    # Apply and review
+    path(P + "review/", review.review, name="project_step_review"),
+    path(P + "review/new/", review.review_create, name="project_review_create"),
+    path(P + "review/<int:review_id>/edit/", review.review_edit, name="project_review_edit"),
+    path(P + "review/decide/", review.decision_create, name="project_decision_create"),
+    # The project's record and outputs
+    path(P + "summary/", outputs.project_summary, name="project_summary"),
+    path(P + "summary.pdf", outputs.project_summary_pdf, name="project_summary_pdf"),
+    path(P + "export.json", outputs.project_export, name="project_export"),
+    path(P + "timeline/", records.project_timeline, name="project_timeline"),
+    path(P + "as-of/", records.project_as_of, name="project_as_of"),
+    path(P + "effort/", records.project_effort, name="project_effort"),
+    path(P + "effort/<int:entry_id>/delete/", records.project_effort_delete, name="project_effort_delete"),
 ]

@@ -12,21 +12,26 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from tailorkit.consultations import delivery, services
-from tailorkit.consultations.models import Consultation, Invitation, Question, Questionnaire, Response, Section
-from tailorkit.consultations.results import consultation_results, group_label
+from tailorkit.consultations.models import Invitation, Questionnaire
+from tailorkit.consultations.selectors import (
+    consultation_queryset,
+    questionnaire_detail_queryset,
+    questionnaire_queryset,
+)
+from tailorkit.consultations.services import builder, delivery
+from tailorkit.consultations.services.results import consultation_results, group_label
 from tailorkit.core.anonymity import withheld_groups
+from tailorkit.core.errors import as_dict
 from tailorkit.core.permissions import get_organisation_or_404
 
-from ..schemas import INVALID, NOT_FOUND, UNAUTHORISED, Slug
-from ..schemas_consultations import (
+from ..refusals import renames
+from ..schemas.common import FORBIDDEN, INVALID, NOT_FOUND, READ, UNAUTHORISED, WRITE, Slug
+from ..schemas.consultations import (
     MAX_QUESTIONS,
     ConsultationCreatedOut,
     ConsultationIn,
@@ -40,40 +45,14 @@ from ..schemas_consultations import (
     QuestionnaireOut,
     ResultsOut,
 )
-from .projects import BAD, FORBIDDEN, field_errors
 
 router = Router(tags=["consultations"])
 
 ORG = "/organisations/{org_slug}"
 CONSULTATION = ORG + "/consultations/{consultation_id}"
-READ = {**UNAUTHORISED, **NOT_FOUND, **INVALID}
-WRITE = {**BAD, **UNAUTHORISED, **FORBIDDEN, **NOT_FOUND, **INVALID}
 
 
 # ---- lookups -----------------------------------------------------------------------------------
-
-def questionnaire_queryset(org):
-    return Questionnaire.objects.filter(organisation=org).annotate(version=Max("versions__number"))
-
-
-def questionnaire_detail_queryset(org):
-    return questionnaire_queryset(org).prefetch_related(
-        Prefetch("sections", queryset=Section.objects.order_by("position", "pk").prefetch_related(
-            Prefetch("questions", queryset=Question.objects.order_by("position", "pk")))))
-
-
-def consultation_queryset(org):
-    # Subqueries rather than joins: two counted joins (responses × invitations) would multiply.
-    def counted(model, **filters):
-        rows = (model.objects.filter(consultation=OuterRef("pk"), **filters).order_by()
-                .values("consultation").annotate(n=Count("pk")).values("n"))
-        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-    return Consultation.objects.filter(organisation=org).annotate(
-        n_responses=counted(Response),
-        **{f"n_{status}": counted(Invitation, status=status) for status in Invitation.Status.values},
-    )
-
 
 def get_consultation(request, org_slug, consultation_id, action="view"):
     org = get_organisation_or_404(request.auth, org_slug, action)
@@ -169,27 +148,24 @@ def questionnaire_create(request, org_slug: Slug, payload: QuestionnaireIn):
         for q, question in enumerate(section.questions):
             errors.update(_check_question(question, f"sections.{s}.questions.{q}"))
     if errors:
-        return field_errors(ValidationError(errors))
-    try:
-        # One transaction around the services' own: a wrong question anywhere leaves nothing saved.
-        with transaction.atomic():
-            questionnaire = services.questionnaire_create(
-                organisation=org, actor=request.auth, title=payload.title, description=payload.description,
-                sections=[section.title.strip() for section in payload.sections])
-            section_rows = questionnaire.sections.order_by("position", "pk")
-            for s, (section_row, section) in enumerate(zip(section_rows, payload.sections, strict=True)):
-                if section.intro:
-                    services.section_update(section=section_row, actor=request.auth, title=section.title,
-                                            intro=section.intro)
-                for q, question in enumerate(section.questions):
-                    where = f"sections.{s}.questions.{q}"
-                    try:
-                        services.question_create(section=section_row, actor=request.auth,
-                                                 **_question_fields(question))
-                    except ValidationError as exc:
-                        raise ValidationError(_prefixed(exc, where)) from exc
-    except ValidationError as exc:
-        return field_errors(exc)
+        raise ValidationError(errors)
+    # One transaction around the services' own: a wrong question anywhere leaves nothing saved.
+    with transaction.atomic():
+        questionnaire = builder.questionnaire_create(
+            organisation=org, actor=request.auth, title=payload.title, description=payload.description,
+            sections=[section.title.strip() for section in payload.sections])
+        section_rows = questionnaire.sections.order_by("position", "pk")
+        for s, (section_row, section) in enumerate(zip(section_rows, payload.sections, strict=True)):
+            if section.intro:
+                builder.section_update(section=section_row, actor=request.auth, title=section.title,
+                                        intro=section.intro)
+            for q, question in enumerate(section.questions):
+                where = f"sections.{s}.questions.{q}"
+                try:
+                    builder.question_create(section=section_row, actor=request.auth,
+                                             **_question_fields(question))
+                except ValidationError as exc:
+                    raise ValidationError(_prefixed(exc, where)) from exc
     return Status(201, questionnaire_detail_queryset(org).get(pk=questionnaire.pk))
 
 
@@ -204,23 +180,16 @@ def consultation_list(request, org_slug: Slug):
 
 @router.post(ORG + "/consultations", response={201: ConsultationCreatedOut, **WRITE},
              summary="Start a consultation")
+@renames({"questionnaire": "questionnaire_id"})
 def consultation_create(request, org_slug: Slug, payload: ConsultationIn):
     org = get_organisation_or_404(request.auth, org_slug, "edit")
     questionnaire = Questionnaire.objects.filter(organisation=org, pk=payload.questionnaire_id).first()
     if questionnaire is None:
-        return field_errors(ValidationError({"questionnaire_id": ["No questionnaire with this id here."]}))
+        raise ValidationError({"questionnaire_id": ["No questionnaire with this id here."]})
     fields = payload.dict(exclude={"questionnaire_id", "access_code"})
-    try:
-        consultation, token = delivery.consultation_create(
-            organisation=org, questionnaire=questionnaire, actor=request.auth, request=request,
-            access_code=payload.access_code or "", **fields)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            errors = exc.message_dict
-            if "questionnaire" in errors:
-                errors["questionnaire_id"] = errors.pop("questionnaire")
-            exc = ValidationError(errors)
-        return field_errors(exc)
+    consultation, token = delivery.consultation_create(
+        organisation=org, questionnaire=questionnaire, actor=request.auth, request=request,
+        access_code=payload.access_code or "", **fields)
     url = request.build_absolute_uri(reverse("consultations:consultation_open_link", args=[token])) if token else None
     return Status(201, {"consultation": consultation_out(reload(consultation)), "open_link_url": url})
 
@@ -234,10 +203,7 @@ def consultation_detail(request, org_slug: Slug, consultation_id: UUID):
              summary="Close a consultation now")
 def consultation_close(request, org_slug: Slug, consultation_id: UUID):
     consultation = get_consultation(request, org_slug, consultation_id, "edit")
-    try:
-        delivery.consultation_close(consultation=consultation, actor=request.auth, request=request)
-    except ValidationError as exc:
-        return field_errors(exc)
+    delivery.consultation_close(consultation=consultation, actor=request.auth, request=request)
     return consultation_out(reload(consultation))
 
 
@@ -292,15 +258,16 @@ def invitations_send(request, org_slug: Slug, consultation_id: UUID, payload: In
         try:
             sent = delivery.invitations_send(consultation=consultation, actor=request.auth, request=request,
                                              text="\n".join(lines))
-        except ValidationError as exc:
+        except ValidationError:
             errors = _row_errors(consultation, lines)
             if not errors:  # a refusal of the whole batch (closed, open-link mode)
-                return field_errors(exc)
+                raise
     if errors:
+        # Its own body: the rows as well as the fields, so a client can mark each wrong row.
         rows = [{"index": i, "messages": msgs} for i, msgs in sorted(errors.items())]
-        return Status(400, {
-            "detail": f"{len(rows)} row(s) are wrong; nobody was invited.",
-            "errors": {f"invitations.{r['index']}": r["messages"] for r in rows}, "rows": rows})
+        refusal = ValidationError({f"invitations.{r['index']}": r["messages"] for r in rows})
+        return Status(400, {"detail": f"{len(rows)} row(s) are wrong; nobody was invited.",
+                            "errors": as_dict(refusal), "rows": rows})
     counts = reload(consultation)
     return Status(201, {"invited": len(sent),
                         "counts": {s: getattr(counts, f"n_{s}") for s in Invitation.Status.values}})

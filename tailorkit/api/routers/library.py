@@ -2,32 +2,25 @@
 every signed-in caller may read all of it (DESIGN.md, "library feeds projects")."""
 
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from ninja import Query, Router
 from ninja.pagination import paginate
 
-from tailorkit.library.models import Category, ContentPack, Item, Link
+from tailorkit.library import selectors
+from tailorkit.library.models import Category, ContentPack
 
 from ..pagination import BoundedLimitOffsetPagination
-from ..schemas import (
-    INVALID,
-    NOT_FOUND,
-    UNAUTHORISED,
-    CategoryOut,
-    Code,
-    ItemFilters,
-    ItemOut,
-    LinkFilters,
-    LinkOut,
-    PackOut,
-    Slug,
-)
+from ..schemas.common import INVALID, NOT_FOUND, UNAUTHORISED, Code, Slug
+from ..schemas.library import CategoryOut, ItemFilters, ItemOut, LinkFilters, LinkOut, PackOut
 
 router = Router(tags=["library"])
 
 
 def _pack_or_404(pack_slug):
-    return get_object_or_404(ContentPack, slug=pack_slug)
+    pack = selectors.pack_or_none(pack_slug)
+    if pack is None:
+        raise Http404
+    return pack
 
 
 @router.get("/library/packs", response={200: list[PackOut], **UNAUTHORISED}, summary="Content packs")
@@ -55,7 +48,7 @@ def category_list(request, pack_slug: Slug):
 @paginate(BoundedLimitOffsetPagination)
 def item_list(request, pack_slug: Slug, filters: Query[ItemFilters]):
     pack = _pack_or_404(pack_slug)
-    items = Item.objects.filter(pack=pack).select_related("pack", "category", "parent")
+    items = selectors.items().filter(pack=pack)
     q = filters.q.strip()
     if q:
         items = items.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(description__icontains=q))
@@ -69,14 +62,17 @@ def item_list(request, pack_slug: Slug, filters: Query[ItemFilters]):
             summary="One item of a pack")
 def item_detail(request, pack_slug: Slug, item_code: Code):
     pack = _pack_or_404(pack_slug)
-    return get_object_or_404(Item.objects.select_related("pack", "category", "parent"), pack=pack, code=item_code)
+    item = selectors.item_in(pack.slug, item_code)
+    if item is None:
+        raise Http404
+    return item
 
 
 @router.get("/library/links", response={200: list[LinkOut], **UNAUTHORISED, **INVALID},
             summary="Links between items")
 @paginate(BoundedLimitOffsetPagination)
 def link_list(request, filters: Query[LinkFilters]):
-    links = Link.objects.select_related("pack", "from_item__pack", "to_item__pack")
+    links = selectors.links()
     if filters.from_pack:
         links = links.filter(from_item__pack__slug=filters.from_pack)
     if filters.to_pack:

@@ -1,51 +1,35 @@
-"""Projects and their step objects (issue 3, point 11), through the same services and permission
-layer as the pages. A foreign organisation is refused in auth (404) before anything is parsed."""
+"""Projects (issue 3, point 11): list, start, read with every step object, change, archive and
+restore; reading one iteration; and the helpers every project sub-route shares (finding the
+project through the permission layer, the current iteration, PATCH semantics).
+
+Same services and permission layer as the pages: "view" to read, "edit" to write (viewers and
+supporters get 403), a row of another project is a 404 like one that does not exist. A foreign
+organisation is refused in auth (404) before anything is parsed. Refusals of the services become
+400/409/404 in the exception handlers of ``tailorkit/api/api.py``.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from ninja import Router, Status
 
-from tailorkit.core.locking import StaleEdit
 from tailorkit.core.models import User
 from tailorkit.core.permissions import can, get_organisation_or_404
-from tailorkit.library.models import ContentPack
-from tailorkit.projects.models import BarrierRating, Iteration, Project, Review
+from tailorkit.library.models import ContentPack, Item
+from tailorkit.projects.models import Project
+from tailorkit.projects.selectors.iterations import iteration_queryset
+from tailorkit.projects.selectors.projects import project_detail_queryset as detail_queryset
+from tailorkit.projects.selectors.projects import project_queryset
 from tailorkit.projects.services import projects as project_services
 
-from ..schemas import INVALID, NOT_FOUND, UNAUTHORISED, ErrorOut, Slug
-from ..schemas_projects import ConflictOut, FieldErrorsOut, ProjectDetailOut, ProjectIn, ProjectOut, ProjectPatch
+from ..schemas.common import CONFLICT, INVALID, NOT_FOUND, READ, UNAUTHORISED, WRITE, Id, Slug
+from ..schemas.projects import IterationOut, ProjectDetailOut, ProjectIn, ProjectOut, ProjectPatch
 
 router = Router(tags=["projects"])
-FORBIDDEN = {403: ErrorOut}
-BAD = {400: FieldErrorsOut}
-CONFLICT = {409: ConflictOut}
+
+PROJECT = "/organisations/{org_slug}/projects/{project_id}"
 
 
-def field_errors(exc: ValidationError):
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return Status(400, {"detail": " ".join(m for msgs in errors.values() for m in msgs), "errors": errors})
-
-
-def project_queryset(org):
-    return (Project.objects.filter(organisation=org)
-            .select_related("owner", "determinant_pack", "strategy_pack").prefetch_related("team"))
-
-
-def detail_queryset(org):
-    from tailorkit.projects.models import Barrier, Goal, StrategyOption
-
-    return project_queryset(org).prefetch_related(
-        Prefetch("goals", queryset=Goal.objects.order_by("created_at", "id")),
-        Prefetch("barriers", queryset=Barrier.objects.select_related("item__pack").prefetch_related(
-            Prefetch("ratings", queryset=BarrierRating.objects.all()))),
-        Prefetch("strategyoptions", queryset=StrategyOption.objects.select_related("item__pack")
-                 .prefetch_related("appraisals")),
-        Prefetch("iterations", queryset=Iteration.objects.order_by("number").select_related("specification")
-                 .prefetch_related("focus", "tasks__owner", "criteria", "decisions__decided_by",
-                                   Prefetch("reviews", queryset=Review.objects.prefetch_related("judgements")))),
-    )
-
+# ---- helpers of every project route ----------------------------------------------------------------
 
 def get_project(request, org_slug, project_id, action="view", queryset=project_queryset):
     org = get_organisation_or_404(request.auth, org_slug)
@@ -57,6 +41,34 @@ def get_project(request, org_slug, project_id, action="view", queryset=project_q
     return project
 
 
+def current_iteration(project):
+    iteration = project.current_iteration
+    if iteration is None:  # every project starts with iteration 1; only a broken import lacks one
+        raise Http404
+    return iteration
+
+
+def given(payload, name):
+    """Was ``name`` sent with a value? PATCH fields left out (or null text) keep what is saved."""
+    return name in payload.model_fields_set and getattr(payload, name) is not None
+
+
+def pick(payload, name, current):
+    return getattr(payload, name) if given(payload, name) else current
+
+
+def sent(payload, name, current):
+    """For values that null clears (owner, dates, numeric target): sent at all, or kept."""
+    return getattr(payload, name) if name in payload.model_fields_set else current
+
+
+def item_of(key, field="item"):
+    item = Item.objects.filter(pack__slug=key.pack, code=key.code).select_related("pack").first()
+    if item is None:
+        raise ValidationError({field: f"There is no item “{key.code}” in the content pack “{key.pack}”."})
+    return item
+
+
 def people(org, emails):
     emails = [e.strip().lower() for e in emails]
     users = list(User.objects.filter(email__in=emails, memberships__organisation=org).distinct())
@@ -66,6 +78,8 @@ def people(org, emails):
     return users
 
 
+# ---- routes ----------------------------------------------------------------------------------------
+
 @router.get("/organisations/{org_slug}/projects", response={200: list[ProjectOut], **UNAUTHORISED, **NOT_FOUND,
                                                             **INVALID}, summary="Projects of an organisation")
 def project_list(request, org_slug: Slug, archived: bool = False):
@@ -74,71 +88,59 @@ def project_list(request, org_slug: Slug, archived: bool = False):
     return project_queryset(org).filter(status=status)
 
 
-@router.post("/organisations/{org_slug}/projects",
-             response={201: ProjectOut, **BAD, **UNAUTHORISED, **FORBIDDEN, **NOT_FOUND, **INVALID},
-             summary="Start a project")
+@router.post("/organisations/{org_slug}/projects", response={201: ProjectOut, **WRITE}, summary="Start a project")
 def project_create(request, org_slug: Slug, payload: ProjectIn):
     org = get_organisation_or_404(request.auth, org_slug, "edit")
     packs = {p.slug: p for p in ContentPack.objects.filter(slug__in=[payload.determinant_pack, payload.strategy_pack])}
-    try:
-        missing = {k: [f"Unknown content pack '{getattr(payload, k)}'."]
-                   for k in ("determinant_pack", "strategy_pack") if getattr(payload, k) not in packs}
-        if missing:
-            raise ValidationError(missing)
-        project = project_services.project_create(
-            organisation=org, user=request.auth, name=payload.name, service=payload.service,
-            determinant_pack=packs[payload.determinant_pack], strategy_pack=packs[payload.strategy_pack],
-            team=people(org, payload.team), started_on=payload.started_on)
-    except ValidationError as exc:
-        return field_errors(exc)
+    missing = {k: [f"Unknown content pack '{getattr(payload, k)}'."]
+               for k in ("determinant_pack", "strategy_pack") if getattr(payload, k) not in packs}
+    if missing:
+        raise ValidationError(missing)
+    project = project_services.project_create(
+        organisation=org, user=request.auth, name=payload.name, service=payload.service,
+        determinant_pack=packs[payload.determinant_pack], strategy_pack=packs[payload.strategy_pack],
+        team=people(org, payload.team), started_on=payload.started_on)
     return Status(201, project_queryset(org).get(pk=project.pk))
 
 
-@router.get("/organisations/{org_slug}/projects/{project_id}",
-            response={200: ProjectDetailOut, **UNAUTHORISED, **NOT_FOUND, **INVALID},
-            summary="A project with every step object")
+@router.get(PROJECT, response={200: ProjectDetailOut, **READ}, summary="A project with every step object")
 def project_detail(request, org_slug: Slug, project_id: int):
     return get_project(request, org_slug, project_id, queryset=detail_queryset)
 
 
-@router.patch("/organisations/{org_slug}/projects/{project_id}",
-              response={200: ProjectOut, **BAD, **CONFLICT, **UNAUTHORISED, **FORBIDDEN, **NOT_FOUND, **INVALID},
-              summary="Change a project's details or team")
+@router.patch(PROJECT, response={200: ProjectOut, **WRITE, **CONFLICT}, summary="Change a project's details or team")
 def project_update(request, org_slug: Slug, project_id: int, payload: ProjectPatch):
     project = get_project(request, org_slug, project_id, "edit")
-    try:
-        team = people(project.organisation, payload.team) if payload.team is not None else list(project.team.all())
-        project_services.project_update(
-            project=project, user=request.auth, version=payload.version,
-            name=payload.name if payload.name is not None else project.name,
-            service=payload.service if payload.service is not None else project.service,
-            team=team, started_on=payload.started_on)
-    except StaleEdit as exc:
-        return Status(409, {"detail": str(exc), "current": ProjectOut.from_orm(exc.current).dict()})
-    except ValidationError as exc:
-        return field_errors(exc)
+    team = people(project.organisation, payload.team) if payload.team is not None else list(project.team.all())
+    project_services.project_update(
+        project=project, user=request.auth, version=payload.version,
+        name=payload.name if payload.name is not None else project.name,
+        service=payload.service if payload.service is not None else project.service,
+        team=team, started_on=payload.started_on)
     return project_queryset(project.organisation).get(pk=project.pk)
 
 
-@router.post("/organisations/{org_slug}/projects/{project_id}/archive",
-             response={200: ProjectOut, **BAD, **UNAUTHORISED, **FORBIDDEN, **NOT_FOUND, **INVALID},
-             summary="Archive a project")
+@router.post(PROJECT + "/archive", response={200: ProjectOut, **WRITE}, summary="Archive a project")
 def project_archive(request, org_slug: Slug, project_id: int):
     project = get_project(request, org_slug, project_id, "edit")
-    try:
-        project_services.project_archive(project=project, user=request.auth, request=request)
-    except ValidationError as exc:
-        return field_errors(exc)
+    project_services.project_archive(project=project, user=request.auth, request=request)
     return project_queryset(project.organisation).get(pk=project.pk)
 
 
-@router.post("/organisations/{org_slug}/projects/{project_id}/restore",
-             response={200: ProjectOut, **BAD, **UNAUTHORISED, **FORBIDDEN, **NOT_FOUND, **INVALID},
-             summary="Restore an archived project")
+@router.post(PROJECT + "/restore", response={200: ProjectOut, **WRITE}, summary="Restore an archived project")
 def project_restore(request, org_slug: Slug, project_id: int):
     project = get_project(request, org_slug, project_id, "edit")
-    try:
-        project_services.project_restore(project=project, user=request.auth, request=request)
-    except ValidationError as exc:
-        return field_errors(exc)
+    project_services.project_restore(project=project, user=request.auth, request=request)
     return project_queryset(project.organisation).get(pk=project.pk)
+
+
+# Tagged with the step routes, where it was documented first: an iteration is the record of one
+# pass through the steps.
+@router.get(PROJECT + "/iterations/{iteration_number}", response={200: IterationOut, **READ},
+            summary="One iteration with its focus, choice, plan, reviews and decisions", tags=["project steps"])
+def iteration_detail(request, org_slug: Slug, project_id: Id, iteration_number: Id):
+    project = get_project(request, org_slug, project_id)
+    iteration = iteration_queryset(project).filter(number=iteration_number).first()
+    if iteration is None:
+        raise Http404
+    return iteration

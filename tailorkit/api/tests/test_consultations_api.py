@@ -3,8 +3,8 @@ invite people, and read results with the anonymity rules of the results page."""
 
 import pytest
 
-from tailorkit.consultations import responding
 from tailorkit.consultations.models import Consultation, Invitation, Questionnaire, Response
+from tailorkit.consultations.services import responding
 from tailorkit.consultations.tests.factories import make_consultation
 from tailorkit.core.models import AuditEvent
 

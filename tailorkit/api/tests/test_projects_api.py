@@ -1,3 +1,6 @@
+"""Projects and their step objects through the API: the same services, permissions, refusals
+(400), stale edits (409) and 404s for rows of another project as the pages."""
+
 import pytest
 
 from tailorkit.projects.models import Project

@@ -1,6 +1,6 @@
 """Template helpers for results pages and for the respondent form of a later consensus round.
 
-Respondent form (part A) usage, with ``feedback = rounds.previous_round_feedback(consultation)``
+On the respondent form, with ``feedback = previous_round_feedback(consultation)`` (``services.rounds``)
 in the context::
 
     {% load consultation_results %}
@@ -9,7 +9,7 @@ in the context::
 
 from django import template
 
-from ..rounds import feedback_for
+from ..services.rounds import feedback_for
 
 register = template.Library()
 

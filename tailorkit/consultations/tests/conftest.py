@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
-from tailorkit.consultations import delivery
+from tailorkit.consultations.services import delivery
 
 from .factories import make_consultation, make_questionnaire
 

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from tailorkit.consultations import services
 from tailorkit.consultations.models import Question, QuestionnaireVersion, Response
+from tailorkit.consultations.services import builder as services
 
 from .conftest import answer_all
 

@@ -6,11 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tailorkit.consultations import delivery, exports
 from tailorkit.consultations.models import Invitation
+from tailorkit.consultations.services import delivery
+from tailorkit.consultations.services import results as exports
 from tailorkit.core.models import AuditEvent
 
-from .partb import CHOICE, LIKERT, NR, TEXT, add_response, make_consultation
+from .factories import CHOICE, LIKERT, NR, TEXT, add_response, make_consultation_asking
 
 MULTI = {
     "key": "channels",
@@ -24,7 +25,7 @@ DANGEROUS = ['=HYPERLINK("http://evil")', "+1+2", "-3+4", "@SUM(A1)", "\tcmd", "
 
 @pytest.fixture
 def consultation(org, alice):
-    return make_consultation(org, alice, [CHOICE, LIKERT, MULTI, NUMBER, TEXT], groups=["clinician"])
+    return make_consultation_asking(org, alice, [CHOICE, LIKERT, MULTI, NUMBER, TEXT], groups=["clinician"])
 
 
 def fill(consultation):
@@ -98,7 +99,7 @@ def test_an_anonymous_export_holds_nothing_identifying(org, alice, consultation)
 
 
 def test_an_identified_export_names_the_invitee(org, alice):
-    consultation = make_consultation(org, alice, [LIKERT], anonymous=False)
+    consultation = make_consultation_asking(org, alice, [LIKERT], anonymous=False)
     delivery.invitations_send(consultation=consultation, actor=alice, text="=evil@example.org")
     invitation = Invitation.objects.get(consultation=consultation)
     add_response(consultation, {"time": 3}, invitation=invitation)

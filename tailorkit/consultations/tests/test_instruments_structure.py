@@ -1,9 +1,9 @@
 import pytest
 
-from tailorkit.consultations import instruments
-from tailorkit.consultations.results import consultation_results
+from tailorkit.consultations.services import instruments
+from tailorkit.consultations.services.results import consultation_results
 
-from .partb import add_response
+from .factories import add_response
 
 
 def counts(instrument):
@@ -42,7 +42,7 @@ def test_an_unknown_instrument_is_refused(org, alice):
 
 
 def _consultation(org, alice, instrument, **kwargs):
-    from tailorkit.consultations import delivery
+    from tailorkit.consultations.services import delivery
 
     questionnaire = instruments.instrument_questionnaire_create(organisation=org, actor=alice, instrument=instrument)
     consultation, _token = delivery.consultation_create(organisation=org, questionnaire=questionnaire, actor=alice,

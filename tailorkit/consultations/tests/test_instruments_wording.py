@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tailorkit.consultations import instruments
-from tailorkit.consultations.instrument_models import InstrumentWording
+from tailorkit.consultations.models import InstrumentWording
+from tailorkit.consultations.services import instruments
 from tailorkit.core.models import AuditEvent
 
 

@@ -50,7 +50,7 @@ def test_nobody_is_invited_twice(alice, identified, invite):
     invite(identified, alice, "sam@example.org")
     from django.core.exceptions import ValidationError
 
-    from tailorkit.consultations import delivery
+    from tailorkit.consultations.services import delivery
     try:
         delivery.invitations_send(consultation=identified, actor=alice, text="SAM@example.org")
     except ValidationError as exc:

@@ -6,8 +6,8 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from tailorkit.consultations import delivery, responding
 from tailorkit.consultations.models import Answer, Draft, Invitation, Response
+from tailorkit.consultations.services import delivery, responding
 
 from .conftest import answer_all
 from .factories import make_consultation
@@ -131,7 +131,7 @@ def test_answers_can_be_saved_and_resumed_from_the_link(client, alice, identifie
     token = invite(identified, alice, "kim@example.org")["kim@example.org"]
     assert token
     invitation = Invitation.objects.get(email="sam@example.org")
-    from tailorkit.consultations.delivery import invitation_issue_link
+    from tailorkit.consultations.services.delivery import invitation_issue_link
     new_token = invitation_issue_link(invitation=invitation)
     client.get(f"/c/i/{new_token}/")
     page = client.get("/c/form/").content.decode()

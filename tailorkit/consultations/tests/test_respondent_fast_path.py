@@ -11,9 +11,10 @@ from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tailorkit.consultations import responding, services
 from tailorkit.consultations.models import Answer, Draft, Questionnaire, Response
-from tailorkit.consultations.respondent_views import GRANT, GRANT_SALT, grant_from_cookie
+from tailorkit.consultations.services import builder as services
+from tailorkit.consultations.services import responding
+from tailorkit.consultations.views.responding import GRANT, GRANT_SALT, grant_from_cookie
 
 from .conftest import answer_all
 from .factories import make_consultation

@@ -2,9 +2,9 @@
 
 import pytest
 
-from tailorkit.consultations.results import stakeholder_apease_means, stakeholder_barrier_ratings
+from tailorkit.consultations.services.results import stakeholder_apease_means, stakeholder_barrier_ratings
 
-from .partb import NR, add_response, make_consultation
+from .factories import NR, add_response, make_consultation_asking
 
 
 def rating(key, **meta):
@@ -12,7 +12,7 @@ def rating(key, **meta):
 
 
 def test_barrier_ratings_follow_the_meta_subject_and_the_key_convention(org, alice):
-    consultation = make_consultation(org, alice, [
+    consultation = make_consultation_asking(org, alice, [
         rating("b1-imp", subject="barrier-1", measure="importance"),
         rating("b1-chg", subject="barrier-1", measure="changeability"),
         rating("barrier-2__importance"), rating("barrier-2__changeability"),
@@ -29,14 +29,14 @@ def test_barrier_ratings_follow_the_meta_subject_and_the_key_convention(org, ali
 
 
 def test_barrier_ratings_are_withheld_below_the_threshold(org, alice):
-    consultation = make_consultation(org, alice, [rating("barrier-1__importance")])
+    consultation = make_consultation_asking(org, alice, [rating("barrier-1__importance")])
     for value in (5, 4, 3, 4):
         add_response(consultation, {"barrier-1__importance": value})
     assert stakeholder_barrier_ratings(consultation) == {"barrier-1": (None, None, 4)}
 
 
 def test_apease_means_per_option_and_criterion(org, alice):
-    consultation = make_consultation(org, alice, [
+    consultation = make_consultation_asking(org, alice, [
         rating("o7-acc", subject="option-7", criterion="acceptability"),
         rating("option-7__side-effects"),
         rating("option-8__equity"),

@@ -1,14 +1,14 @@
 import pytest
 from django.urls import reverse
 
-from tailorkit.consultations.results import consultation_results
+from tailorkit.consultations.services.results import consultation_results
 
-from .partb import CHOICE, LIKERT, NR, TEXT, add_response, make_consultation
+from .factories import CHOICE, LIKERT, NR, TEXT, add_response, make_consultation_asking
 
 
 @pytest.fixture
 def consultation(org, alice):
-    return make_consultation(org, alice, [CHOICE, LIKERT, TEXT], groups=["clinician", "manager"])
+    return make_consultation_asking(org, alice, [CHOICE, LIKERT, TEXT], groups=["clinician", "manager"])
 
 
 def fill(consultation, clinicians=5, managers=2):
@@ -78,7 +78,7 @@ def test_ranking_shows_average_places(org, alice):
         "text": "Rank these",
         "options": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}],
     }
-    consultation = make_consultation(org, alice, [ranking], min_group_size=2)
+    consultation = make_consultation_asking(org, alice, [ranking], min_group_size=2)
     add_response(consultation, {"order": ["a", "b"]})
     add_response(consultation, {"order": ["a", "b"]})
     add_response(consultation, {"order": ["b", "a"]})

@@ -3,18 +3,18 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.urls import reverse
 
-from tailorkit.consultations import delivery, rounds
 from tailorkit.consultations.models import Consultation
+from tailorkit.consultations.services import delivery, rounds
 from tailorkit.core.models import AuditEvent
 
-from .partb import CHOICE, LIKERT, TEXT, add_response, make_consultation
+from .factories import CHOICE, LIKERT, TEXT, add_response, make_consultation_asking
 
 SECOND = {"key": "money", "kind": "likert5", "text": "Lack of money is a barrier"}
 
 
 @pytest.fixture
 def first_round(org, alice):
-    consultation = make_consultation(org, alice, [CHOICE, LIKERT, SECOND, TEXT])
+    consultation = make_consultation_asking(org, alice, [CHOICE, LIKERT, SECOND, TEXT])
     for time, money in [(4, 1), (4, 5), (5, 3), (4, 1), (3, 5)]:
         add_response(consultation, {"role": "gp", "time": time, "money": money, "help": "x"})
     return consultation
@@ -51,7 +51,7 @@ def test_respondents_of_round_two_see_round_one_per_item(first_round, alice):
 
 
 def test_a_round_two_respondent_sees_the_round_one_group_result_beside_each_item(client, org, alice):
-    first = make_consultation(org, alice, [CHOICE, LIKERT, SECOND], mode="open_link")
+    first = make_consultation_asking(org, alice, [CHOICE, LIKERT, SECOND], mode="open_link")
     for time, money in [(4, 1), (4, 5), (5, 3), (4, 1), (3, 5)]:
         add_response(first, {"role": "gp", "time": time, "money": money})
     _second, token = rounds.round_create_next(consultation=first, actor=alice)
@@ -71,7 +71,7 @@ def test_a_round_two_respondent_sees_the_round_one_group_result_beside_each_item
 
 
 def test_round_one_results_are_withheld_from_round_two_below_the_threshold(org, alice):
-    consultation = make_consultation(org, alice, [LIKERT])
+    consultation = make_consultation_asking(org, alice, [LIKERT])
     for value in (1, 2):
         add_response(consultation, {"time": value})
     second, _token = rounds.round_create_next(consultation=consultation, actor=alice)
@@ -94,7 +94,7 @@ def test_the_team_creates_a_round_from_the_results_page(client_for, bob, dave, o
 
 
 def test_a_round_without_answers_cannot_be_followed(client_for, alice, org):
-    consultation = make_consultation(org, alice, [LIKERT])
+    consultation = make_consultation_asking(org, alice, [LIKERT])
     url = reverse("consultations:consultation_round_create", args=[org.slug, consultation.uuid])
     response = client_for(alice).post(url, follow=True)
     assert "nobody has answered yet" in response.content.decode()

@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from tailorkit.consultations import delivery
 from tailorkit.consultations.models import Answer, Consultation, Draft, Invitation, InvitationLink, Response
-from tailorkit.consultations.respondent_views import grant_from_cookie
+from tailorkit.consultations.services import delivery
+from tailorkit.consultations.views.responding import grant_from_cookie
 from tailorkit.core.models import AuditEvent
 
 from .conftest import answer_all

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from tailorkit.core.permissions import can
 
+from .. import steps
 from ..models import EffortEntry, Step
 from .projects import project_touch
 
@@ -62,7 +63,6 @@ def effort_totals(project):
     qs = EffortEntry.objects.filter(project=project)
     people = qs.values("user__name", "user__email").annotate(m=Sum("minutes")).order_by("-m", "user__email")
     by_person = [{"label": row["user__name"] or row["user__email"], "minutes": row["m"]} for row in people]
-    labels = dict(Step.choices)
     step_rows = {row["step"]: row["m"] for row in qs.values("step").annotate(m=Sum("minutes")).order_by()}
-    by_step = [{"label": str(labels[s]), "minutes": step_rows[s]} for s in Step.values if s in step_rows]
+    by_step = [{"label": str(s.label), "minutes": step_rows[s.code]} for s in steps.STEPS if s.code in step_rows]
     return by_person, by_step, sum(step_rows.values())

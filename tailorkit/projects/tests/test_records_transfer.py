@@ -26,8 +26,7 @@ from tailorkit.projects.models import (
     SuccessCriterion,
     Task,
 )
-from tailorkit.projects.services.transfer import project_export
-from tailorkit.projects.services.transfer_import import project_import
+from tailorkit.projects.services.transfer import project_export, project_import
 
 
 def build_full_project(project, alice, bob):

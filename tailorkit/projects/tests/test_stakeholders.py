@@ -5,13 +5,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tailorkit.consultations import delivery, responding, results
 from tailorkit.consultations.models import Consultation, ConsultationTemplate, Question, RespondentGroup
+from tailorkit.consultations.services import delivery, responding, results
 from tailorkit.library.models import Category, ContentPack, Item
 from tailorkit.projects import stakeholders
 from tailorkit.projects.models import APEASE
+from tailorkit.projects.services import goals, matching, planning
 from tailorkit.projects.services import projects as project_services
-from tailorkit.projects.services import step1, step2, step3
 
 T = ConsultationTemplate
 
@@ -37,14 +37,14 @@ def project(org, alice, bob, dave):
         determinant_pack=packs["determinants"],
         strategy_pack=packs["strategies"],
     )
-    step1.barrier_add_custom(
+    goals.barrier_add_custom(
         project=project,
         user=alice,
         name="No time for training",
         category="Resources",
         notes="Clinicians have no protected hours",
     )
-    step1.barrier_add_custom(project=project, user=alice, name="<script>alert(1)</script>", category="Other")
+    goals.barrier_add_custom(project=project, user=alice, name="<script>alert(1)</script>", category="Other")
     return project
 
 
@@ -61,8 +61,8 @@ def iteration(project):
 @pytest.fixture
 def focused(project, alice, barriers, iteration):
     """Focus on the first barrier, with two candidate strategies; the first one chosen."""
-    goal = step1.goal_create(project=project, user=alice, target_group="Adults", end_goal="Everyone is offered iCBT")
-    step1.focus_set(
+    goal = goals.goal_create(project=project, user=alice, target_group="Adults", end_goal="Everyone is offered iCBT")
+    goals.focus_set(
         project=project,
         user=alice,
         iteration=iteration,
@@ -71,11 +71,11 @@ def focused(project, alice, barriers, iteration):
         barriers=[barriers[0]],
     )
     options = [
-        step2.option_add_custom(project=project, user=alice, barrier=barriers[0], name=name, description=d)
+        matching.option_add_custom(project=project, user=alice, barrier=barriers[0], name=name, description=d)
         for name, d in (("Protected learning time", "Two hours a month"), ("E-learning", "An online course"))
     ]
     iteration.refresh_from_db()
-    step2.option_choose(
+    matching.option_choose(
         project=project,
         user=alice,
         iteration=iteration,
@@ -130,7 +130,7 @@ def test_strategy_appraisal_asks_the_six_apease_criteria_for_each_candidate(proj
 
 
 def test_plan_feedback_summarises_the_plan_and_asks_if_it_is_clear_and_feasible(project, alice, focused, iteration):
-    step3.spec_save(
+    planning.spec_save(
         iteration=iteration, user=alice, version=None, data={"actor": "The iCBT lead", "dose": "Two hours a month"}
     )
     consultation = make(project, alice, T.PLAN_FEEDBACK)
@@ -145,7 +145,7 @@ def test_plan_feedback_summarises_the_plan_and_asks_if_it_is_clear_and_feasible(
 
 def test_impact_review_asks_about_each_success_criterion_and_overall(project, alice, focused, iteration):
     criteria = [
-        step3.criterion_create(iteration=iteration, user=alice, description=d, target_value=v, target_unit=u)
+        planning.criterion_create(iteration=iteration, user=alice, description=d, target_value=v, target_unit=u)
         for d, v, u in (("More referrals", 80, "%"), ("Shorter waits", None, ""))
     ]
     consultation = make(project, alice, T.IMPACT_REVIEW)
@@ -268,7 +268,7 @@ def goals_page(client, project):
 
 
 def test_five_stakeholders_ratings_appear_beside_the_teams_and_combined(client_for, project, alice, barriers):
-    step1.ratings_save(project=project, user=alice, ratings={barriers[0].pk: (2, 2), barriers[1].pk: (3, 3)})
+    goals.ratings_save(project=project, user=alice, ratings={barriers[0].pk: (2, 2), barriers[1].pk: (3, 3)})
     consultation = make(project, alice, T.BARRIER_PRIORITISATION)
     answer(consultation, alice, [barrier_answers(barriers, 4, 5)] * 5)
     html = goals_page(client_for(alice), project)
@@ -282,7 +282,7 @@ def test_five_stakeholders_ratings_appear_beside_the_teams_and_combined(client_f
 
 
 def test_with_four_stakeholders_their_ratings_are_withheld(client_for, project, alice, barriers):
-    step1.ratings_save(project=project, user=alice, ratings={barriers[0].pk: (2, 2)})
+    goals.ratings_save(project=project, user=alice, ratings={barriers[0].pk: (2, 2)})
     consultation = make(project, alice, T.BARRIER_PRIORITISATION)
     answer(consultation, alice, [barrier_answers(barriers, 4, 5)] * 4)
     html = goals_page(client_for(alice), project)

@@ -2,7 +2,6 @@
 
 import json
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
@@ -14,15 +13,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tailorkit.core.permissions import get_organisation_or_404
 from tailorkit.core.services import audit_record
 from tailorkit.library.models import Item
 
 from ..access import get_project_or_404
+from ..forms.records import ImportForm
 from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Decision, Focus, Judgement, Review, Task
-from ..services import transfer, transfer_import
+from ..services.transfer import project_export as export_project
+from ..services.transfer import project_import as import_project
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -94,16 +94,11 @@ def project_summary_pdf(request, org_slug, project_id):
 @login_required
 def project_export(request, org_slug, project_id):
     project = get_project_or_404(request, org_slug, project_id)
-    data = transfer.project_export(project=project, user=request.user, request=request)
+    data = export_project(project=project, user=request.user, request=request)
     response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
     filename = f"{slugify(project.name) or 'project'}-{timezone.localdate():%Y%m%d}.tailorkit.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Project file (.json)"),
-                           help_text=gettext_lazy("A file exported from a Tailorkit project."))
 
 
 @login_required
@@ -117,8 +112,7 @@ def project_import(request, org_slug):
             errors = [_("The file is larger than %(n)d MB.") % {"n": MAX_IMPORT_BYTES // (1024 * 1024)}]
         else:
             try:
-                result = transfer_import.project_import(organisation=org, user=request.user, data=upload.read(),
-                                                 request=request)
+                result = import_project(organisation=org, user=request.user, data=upload.read(), request=request)
             except ValidationError as exc:
                 errors = exc.messages
             else:

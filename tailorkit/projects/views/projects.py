@@ -1,25 +1,25 @@
+"""Projects: the list, creating and editing one, its overview page with the process, the guidance
+of each step, and archiving."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tailorkit.core import errors
 from tailorkit.core.locking import StaleEdit
 from tailorkit.core.permissions import can, get_organisation_or_404
 
+from .. import steps
 from ..access import get_project_or_404
-from ..forms import ProjectForm
-from ..guidance import GUIDANCE, load_principles, principles_for
-from ..models import STEP_ORDER, Project, Step
-from ..progress import project_progress
+from ..forms.projects import ProjectForm
+from ..guidance import load_principles, principles_for
+from ..models import Project
+from ..selectors.progress import project_progress
 from ..services import projects as services
-
-
-def form_errors_from(exc, form):
-    for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 @login_required
@@ -48,7 +48,7 @@ def project_create(request, org_slug):
                 determinant_pack=data["determinant_pack"], strategy_pack=data["strategy_pack"],
                 team=list(data["team"]), started_on=data.get("started_on"))
         except ValidationError as exc:
-            form_errors_from(exc, form)
+            errors.add_to_form(form, exc)
         else:
             messages.success(request, _("Project created. Start with step 1: your goals and barriers."))
             return redirect("projects:project_home", org_slug=org.slug, project_id=project.pk)
@@ -77,7 +77,7 @@ def project_edit(request, org_slug, project_id):
             form.data = form.data.copy()
             form.data["version"] = exc.current.version
         except ValidationError as exc:
-            form_errors_from(exc, form)
+            errors.add_to_form(form, exc)
         else:
             messages.success(request, _("Project details saved."))
             return redirect("projects:project_home", org_slug=org.slug, project_id=project.pk)
@@ -91,10 +91,11 @@ def project_home(request, org_slug, project_id):
     iteration = project.current_iteration
     states, next_action = project_progress(project, iteration)
     principles = load_principles()
-    steps = [{"step": s, "label": Step(s).label, "state": states[s], "guidance": GUIDANCE[s],
-              "principles": principles_for(s, principles), "current": project.step == s} for s in STEP_ORDER]
+    step_list = [{"step": s.code, "info": s, "label": s.label, "state": states[s.code], "guidance": s.guidance,
+                  "principles": principles_for(s.code, principles), "current": project.step == s.code}
+                 for s in steps.STEPS]
     return render(request, "projects/project_home.html", {
-        "project": project, "org": project.organisation, "iteration": iteration, "steps": steps,
+        "project": project, "org": project.organisation, "iteration": iteration, "steps": step_list,
         "next_action": next_action, "can_edit": can(request.user, "edit", project),
         "iterations": project.iterations.order_by("number"),
     })
@@ -104,14 +105,12 @@ def project_home(request, org_slug, project_id):
 def project_guide(request, org_slug, project_id, step):
     """Guidance for any step, readable at any time, including steps not reached yet."""
     project = get_project_or_404(request, org_slug, project_id)
-    if step not in Step.values:
-        from django.http import Http404
-
+    info = steps.get(step)
+    if info is None:
         raise Http404
-    principles = principles_for(step, load_principles())
     return render(request, "projects/project_guide.html", {
-        "project": project, "org": project.organisation, "step": step, "label": Step(step).label,
-        "guidance": GUIDANCE[step], "principles": principles,
+        "project": project, "org": project.organisation, "step": step, "label": info.label,
+        "guidance": info.guidance, "principles": principles_for(step, load_principles()),
     })
 
 
@@ -128,7 +127,7 @@ def project_archive(request, org_slug, project_id):
                 services.project_archive(project=project, user=request.user, request=request)
                 messages.success(request, _("Project archived. You can restore it from the archived list."))
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            errors.flash(request, exc)
         return redirect("projects:project_list", org_slug=project.organisation.slug)
     return render(request, "projects/project_archive.html", {"project": project, "org": project.organisation,
                                                              "restoring": restoring})

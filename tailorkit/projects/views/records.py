@@ -2,7 +2,6 @@
 
 from datetime import datetime, time
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,16 +10,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from tailorkit.core import errors
 from tailorkit.core.permissions import can
 
 from .. import charts
 from ..access import get_project_or_404
-from ..models import EffortEntry, Step
+from ..forms.records import EffortForm
+from ..models import EffortEntry
 from ..services import effort as effort_services
 from ..services import timeline as timeline_services
-from .projects import form_errors_from
 
 
 @login_required
@@ -87,13 +86,6 @@ def project_as_of(request, org_slug, project_id):
     })
 
 
-class EffortForm(forms.Form):
-    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    minutes = forms.IntegerField(label=gettext_lazy("Minutes"), min_value=1, max_value=24 * 60)
-    step = forms.ChoiceField(label=gettext_lazy("Step"), choices=Step.choices)
-    activity = forms.CharField(label=gettext_lazy("What you did"), max_length=300)
-
-
 @login_required
 def project_effort(request, org_slug, project_id):
     project = get_project_or_404(request, org_slug, project_id)
@@ -107,7 +99,7 @@ def project_effort(request, org_slug, project_id):
                 effort_services.effort_log(project=project, user=request.user, date=data["date"],
                                            minutes=data["minutes"], activity=data["activity"], step=data["step"])
             except ValidationError as exc:
-                form_errors_from(exc, form)
+                errors.add_to_form(form, exc)
             else:
                 messages.success(request, _("Time logged."))
                 return redirect("projects:project_effort", org_slug=org_slug, project_id=project.pk)

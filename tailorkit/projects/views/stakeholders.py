@@ -10,17 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tailorkit.consultations.models import ConsultationTemplate
+from tailorkit.core import errors
 from tailorkit.core.permissions import can
 
-from .. import stakeholders
+from .. import stakeholders, steps
 from ..access import get_project_or_404
-
-STEP_URL_NAMES = {
-    "goals": "projects:project_step_goals",
-    "match": "projects:project_step_match",
-    "plan": "projects:project_step_plan",
-    "review": "projects:project_step_review",
-}
 
 
 def _status(consultation):
@@ -29,9 +23,9 @@ def _status(consultation):
     return _("Open") if consultation.is_open() else _("Not open yet")
 
 
-def step_panel(*, request, project, step, iteration=None):
+def step_panel(*, request, project, step):
     """What a step page needs for its "Ask stakeholders" section, or None for steps without one."""
-    template = stakeholders.TEMPLATE_FOR_STEP.get(str(step))
+    template = steps.get(step).consultation_template
     if template is None:
         return None
     slug = project.organisation.slug
@@ -74,13 +68,12 @@ def apease_figures(*, project, options=None):
 def consultation_from_step(request, org_slug, project_id, step_template):
     """POST: make the step's consultation and go to its invitation page."""
     project = get_project_or_404(request, org_slug, project_id, "edit")
-    if step_template not in stakeholders.STEP_FOR_TEMPLATE:
+    step = steps.for_template(step_template)
+    if step is None:
         raise Http404
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    step_url = reverse(
-        STEP_URL_NAMES[stakeholders.STEP_FOR_TEMPLATE[step_template]], args=[project.organisation.slug, project.pk]
-    )
+    step_url = reverse(step.url_name, args=[project.organisation.slug, project.pk])
     try:
         consultation = stakeholders.consultation_from_step(
             project=project,
@@ -90,8 +83,7 @@ def consultation_from_step(request, org_slug, project_id, step_template):
             request=request,
         )
     except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
+        errors.flash(request, exc)
         return redirect(step_url + "#stakeholders")
     messages.success(
         request,

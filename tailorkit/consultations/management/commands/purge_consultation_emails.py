@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tailorkit.consultations.delivery import consultation_emails_purge_due, email_retention_days
+from tailorkit.consultations.services.delivery import consultation_emails_purge_due, email_retention_days
 
 
 class Command(BaseCommand):

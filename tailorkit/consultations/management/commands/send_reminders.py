@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tailorkit.consultations.delivery import reminders_send_due
+from tailorkit.consultations.services.delivery import reminders_send_due
 
 
 class Command(BaseCommand):

@@ -1,0 +1,132 @@
+"""Projects: a project's details and team, an iteration of the tailoring cycle, and the whole
+project with every step object (built from the step areas' own shapes)."""
+
+from datetime import date, datetime
+
+from ninja import Field, Schema
+
+from .common import Email, PackSlug, Version, text
+from .goals import BarrierOut, GoalOut
+from .matching import OptionOut
+from .organisations import PersonOut
+from .planning import CriterionOut, TaskOut
+from .review import DecisionOut, ReviewOut
+
+
+class IterationOut(Schema):
+    id: int
+    number: int
+    back_to: str
+    started_at: datetime
+    focus_goal_ids: list[int]
+    focus_barrier_ids: list[int]
+    focus_reason: str
+    chosen_option_id: int | None
+    choice_justification: str
+    specification: dict[str, str] | None = Field(None, description="TIDieR items and Proctor's dimensions.")
+    tasks: list[TaskOut]
+    criteria: list[CriterionOut]
+    reviews: list[ReviewOut]
+    decisions: list[DecisionOut]
+    version: int
+
+    @staticmethod
+    def resolve_focus_goal_ids(obj):
+        return [f.goal_id for f in obj.focus.all() if f.goal_id]
+
+    @staticmethod
+    def resolve_focus_barrier_ids(obj):
+        return [f.barrier_id for f in obj.focus.all() if f.barrier_id]
+
+    @staticmethod
+    def resolve_specification(obj):
+        from tailorkit.projects.models import PROCTOR_FIELDS, TIDIER_FIELDS
+
+        spec = getattr(obj, "specification", None)
+        if spec is None:
+            return None
+        return {name: getattr(spec, name) for name in list(TIDIER_FIELDS) + list(PROCTOR_FIELDS)}
+
+    @staticmethod
+    def resolve_tasks(obj):
+        return list(obj.tasks.all())
+
+    @staticmethod
+    def resolve_criteria(obj):
+        return list(obj.criteria.all())
+
+    @staticmethod
+    def resolve_reviews(obj):
+        return list(obj.reviews.all())
+
+    @staticmethod
+    def resolve_decisions(obj):
+        return list(obj.decisions.all())
+
+
+class ProjectOut(Schema):
+    id: int
+    name: str
+    service: str
+    step: str
+    status: str
+    owner: PersonOut
+    team: list[PersonOut]
+    determinant_pack: str
+    strategy_pack: str
+    started_on: date
+    last_activity_at: datetime
+    version: int
+
+    @staticmethod
+    def resolve_team(obj):
+        return list(obj.team.all())
+
+    @staticmethod
+    def resolve_determinant_pack(obj):
+        return obj.determinant_pack.slug
+
+    @staticmethod
+    def resolve_strategy_pack(obj):
+        return obj.strategy_pack.slug
+
+
+class ProjectDetailOut(ProjectOut):
+    goals: list[GoalOut]
+    barriers: list[BarrierOut]
+    options: list[OptionOut]
+    iterations: list[IterationOut]
+
+    @staticmethod
+    def resolve_goals(obj):
+        return list(obj.goals.all())
+
+    @staticmethod
+    def resolve_barriers(obj):
+        return list(obj.barriers.all())
+
+    @staticmethod
+    def resolve_options(obj):
+        return list(obj.strategyoptions.all())
+
+    @staticmethod
+    def resolve_iterations(obj):
+        return list(obj.iterations.all())
+
+
+class ProjectIn(Schema):
+    name: text(200, 1)
+    service: text(300, 1)
+    determinant_pack: PackSlug
+    strategy_pack: PackSlug
+    team: list[Email] = Field(default_factory=list, description="Email addresses of leads or core team members.",
+                              max_length=200)
+    started_on: date | None = None
+
+
+class ProjectPatch(Schema):
+    version: Version
+    name: text(200, 1) | None = None
+    service: text(300, 1) | None = None
+    team: list[Email] | None = Field(None, max_length=200)
+    started_on: date | None = None

@@ -1,0 +1,60 @@
+"""Reads of questionnaires and consultations that the pages and the API share.
+
+Each takes the organisation whose rows it reads (the caller has checked the user's access through
+``tailorkit.core.permissions``), except ``questionnaire_detail_queryset``, which the pages hand to
+``get_object_for_user_or_404`` to be narrowed there. Results are read in ``services.results``.
+"""
+
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+
+from .models import Consultation, Invitation, Question, Questionnaire, Response, Section
+
+
+def questionnaires_of(org):
+    """The organisation's questionnaires, by title."""
+    return Questionnaire.objects.filter(organisation=org)
+
+
+def questionnaire_queryset(org):
+    """The organisation's questionnaires with the number of their newest version (``version``)."""
+    return questionnaires_of(org).annotate(version=Max("versions__number"))
+
+
+def questionnaire_detail_queryset(org=None):
+    """Questionnaires with their newest version number and their sections and questions in order
+    (one query each); those of ``org`` when it is given."""
+    questionnaires = questionnaire_queryset(org) if org is not None else Questionnaire.objects.annotate(
+        version=Max("versions__number"))
+    return questionnaires.prefetch_related(
+        Prefetch("sections", queryset=Section.objects.order_by("position", "pk").prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("position", "pk")))))
+
+
+def consultations_of(org):
+    """The organisation's consultations, newest first, with their questionnaire."""
+    return Consultation.objects.filter(organisation=org).select_related("questionnaire")
+
+
+def consultation_queryset(org):
+    """The organisation's consultations, newest first, each with its number of responses
+    (``n_responses``) and of invitations per status (``n_sent``, ``n_opened``, ``n_completed``)."""
+    # Subqueries rather than joins: two counted joins (responses × invitations) would multiply.
+    def counted(model, **filters):
+        rows = (model.objects.filter(consultation=OuterRef("pk"), **filters).order_by()
+                .values("consultation").annotate(n=Count("pk")).values("n"))
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    return Consultation.objects.filter(organisation=org).annotate(
+        n_responses=counted(Response),
+        **{f"n_{status}": counted(Invitation, status=status) for status in Invitation.Status.values},
+    )
+
+
+def invitations_with_counts(consultation):
+    """The consultation's invitations (one query) and how many have each status."""
+    invitations = consultation.invitations.all()
+    counts = {status: 0 for status in Invitation.Status.values}
+    for invitation in invitations:
+        counts[invitation.status] += 1
+    return invitations, counts

@@ -1,0 +1,333 @@
+"""Delivering a consultation: creating and closing it, open links, inviting people, reminders, and
+the respondents' rights (erasure on request, automatic deletion of addresses after closing).
+
+Audit events here never carry an email address: the audit log cannot be edited, so an address in
+it would survive erasure (GDPR art. 17). Invitations are named by their uuid instead.
+"""
+
+import re
+from datetime import UTC, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tailorkit.core.services import audit_record
+from tailorkit.core.tokens import hash_token, new_token
+
+from ..models import Consultation, Draft, Invitation, InvitationLink, RespondentGroup
+from .builder import questionnaire_sync_version
+
+# Lead-only actions (erasure) use the core permission that only leads hold.
+LEAD_ACTION = "manage_organisation"
+MAX_INVITATIONS_PER_BATCH = 1000
+
+
+def email_retention_days():
+    """Days after closing before personal addresses are deleted (setting, default 30)."""
+    return int(getattr(settings, "TAILORKIT_CONSULTATION_EMAIL_RETENTION_DAYS", 30))
+
+
+def day_only(moment):
+    """Midnight (UTC) of the day of ``moment``: how anonymous consultations keep times."""
+    moment = moment or timezone.now()
+    return datetime.combine(moment.astimezone(UTC).date(), time.min, tzinfo=UTC)
+
+
+def stamp(consultation, moment=None):
+    """The time to record for ``consultation``: the day only when it is anonymous (``day_only``)."""
+    moment = moment or timezone.now()
+    return day_only(moment) if consultation.anonymous else moment
+
+
+def _clean_groups(groups):
+    valid = set(RespondentGroup.values)
+    groups = [g for g in (groups or []) if g]
+    bad = [g for g in groups if g not in valid]
+    if bad:
+        raise ValidationError({"groups": _("Unknown respondent group: %(g)s.") % {"g": ", ".join(bad)}})
+    return list(dict.fromkeys(groups))
+
+
+def _clean_reminders(days):
+    days = sorted({int(d) for d in days or []})
+    if any(d < 1 or d > 90 for d in days):
+        raise ValidationError({"reminder_days": _("Reminders can be 1 to 90 days after the invitation.")})
+    return days
+
+
+def _check_dates(consultation):
+    if consultation.closes_at and consultation.closes_at <= consultation.opens_at:
+        raise ValidationError({"closes_at": _("The closing date must be after the opening date.")})
+
+
+@transaction.atomic
+def consultation_create(*, organisation, questionnaire, actor, title, purpose="", mode=Consultation.Mode.INVITATIONS,
+                        anonymous=True, access_code="", opens_at=None, closes_at=None, response_limit=None,
+                        min_group_size=5, groups=None, reminder_days=None, subject_type="", subject_id=None,
+                        template="", round=1, previous_round=None, request=None):
+    """Create a consultation. Returns ``(consultation, open_link_token)``; the token (open-link mode
+    only, else None) is shown once to the team and only its hash is kept."""
+    if questionnaire.organisation_id != organisation.pk:
+        raise ValidationError({"questionnaire": _("Choose a questionnaire of this organisation.")})
+    if not questionnaire.questions.exists():
+        raise ValidationError({"questionnaire": _("This questionnaire has no questions yet. Add some first.")})
+    if previous_round is not None and previous_round.organisation_id != organisation.pk:
+        raise ValidationError({"previous_round": _("Choose a consultation of this organisation.")})
+    consultation = Consultation(
+        organisation=organisation, questionnaire=questionnaire, title=title.strip(), purpose=purpose, mode=mode,
+        anonymous=anonymous, opens_at=opens_at or timezone.now(), closes_at=closes_at,
+        response_limit=response_limit, min_group_size=min_group_size if min_group_size is not None else 5,
+        groups=_clean_groups(groups), reminder_days=_clean_reminders(reminder_days), subject_type=subject_type,
+        subject_id=subject_id, template=template, round=round, previous_round=previous_round, created_by=actor,
+    )
+    if access_code:
+        consultation.access_code_hash = make_password(access_code.strip())
+    token = None
+    if mode == Consultation.Mode.OPEN_LINK:
+        token = new_token()
+        consultation.open_token_hash = hash_token(token)
+    _check_dates(consultation)
+    consultation.full_clean()
+    consultation.save()
+    questionnaire_sync_version(questionnaire=questionnaire, actor=actor)
+    audit_record(action="consultation.created", actor=actor, organisation=organisation, target=consultation.title,
+                 details={"uuid": str(consultation.uuid), "mode": mode, "anonymous": anonymous}, request=request)
+    return consultation, token
+
+
+@transaction.atomic
+def consultation_update(*, consultation, actor, request=None, access_code=None, clear_access_code=False, **fields):
+    """Change settings. Anonymity cannot change once anyone has answered: it was promised to them."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if "anonymous" in fields and fields["anonymous"] != consultation.anonymous and (
+            consultation.responses.exists() or consultation.drafts.exists()):
+        raise ValidationError({"anonymous": _("People have already answered under the current setting, so "
+                                              "anonymity can no longer be changed.")})
+    if "groups" in fields:
+        fields["groups"] = _clean_groups(fields["groups"])
+    if "reminder_days" in fields:
+        fields["reminder_days"] = _clean_reminders(fields["reminder_days"])
+    for key in ("title", "purpose", "anonymous", "opens_at", "closes_at", "response_limit", "min_group_size",
+                "groups", "reminder_days"):
+        if key in fields:
+            setattr(consultation, key, fields[key])
+    if clear_access_code:
+        consultation.access_code_hash = ""
+    elif access_code:
+        consultation.access_code_hash = make_password(access_code.strip())
+    _check_dates(consultation)
+    consultation.full_clean()
+    consultation.save()
+    return consultation
+
+
+def access_code_matches(consultation, code):
+    return bool(consultation.access_code_hash) and check_password((code or "").strip(), consultation.access_code_hash)
+
+
+@transaction.atomic
+def consultation_new_open_link(*, consultation, actor, request=None):
+    """Make a new open link (the old one stops working). Returns the raw token to show once."""
+    if consultation.mode != Consultation.Mode.OPEN_LINK:
+        raise ValidationError(_("This consultation uses personal invitations, not an open link."))
+    token = new_token()
+    consultation.open_token_hash = hash_token(token)
+    consultation.save(update_fields=["open_token_hash"])
+    audit_record(action="consultation.open_link_renewed", actor=actor, organisation=consultation.organisation,
+                 target=consultation.title, details={"uuid": str(consultation.uuid)}, request=request)
+    return token
+
+
+@transaction.atomic
+def consultation_close(*, consultation, actor, request=None):
+    if consultation.is_closed():
+        raise ValidationError(_("This consultation is already closed."))
+    consultation.closed_at = timezone.now()
+    consultation.save(update_fields=["closed_at"])
+    audit_record(action="consultation.closed", actor=actor, organisation=consultation.organisation,
+                 target=consultation.title, details={"uuid": str(consultation.uuid)}, request=request)
+    return consultation
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+SPLIT = re.compile(r"[,;\t]")
+
+
+def invitations_parse(*, consultation, text, default_group=""):
+    """Read a pasted list, one person per line: ``address`` or ``address, group``.
+
+    Returns ``(rows, errors)``: rows are ``(email, group)``; errors name the line that is wrong.
+    """
+    groups = {g: g for g in RespondentGroup.values}
+    groups.update({str(label).lower(): code for code, label in RespondentGroup.choices})
+    invited = {e.lower() for e in consultation.invitations.exclude(email=None).values_list("email", flat=True)}
+    rows, errors, seen = [], [], {}
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        parts = [p.strip() for p in SPLIT.split(line, maxsplit=1)]
+        email = parts[0].lower()
+        group_text = parts[1] if len(parts) > 1 else ""
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(_("Line %(n)s: “%(text)s” is not an email address.") % {"n": n, "text": parts[0][:80]})
+            continue
+        group = groups.get(group_text.lower()) if group_text else default_group
+        if group_text and group is None:
+            errors.append(_("Line %(n)s: unknown group “%(g)s”. Use one of: %(list)s.") % {
+                "n": n, "g": group_text[:40], "list": ", ".join(RespondentGroup.values)})
+            continue
+        if email in seen:
+            errors.append(_("Line %(n)s: %(email)s is already on line %(first)s.") % {
+                "n": n, "email": email, "first": seen[email]})
+            continue
+        if email in invited:
+            errors.append(_("Line %(n)s: %(email)s has already been invited to this consultation.") % {
+                "n": n, "email": email})
+            continue
+        seen[email] = n
+        rows.append((email, group or ""))
+    if not rows and not errors:
+        errors.append(_("Paste at least one email address."))
+    if len(rows) > MAX_INVITATIONS_PER_BATCH:
+        errors.append(_("Send at most %(n)s invitations at a time.") % {"n": MAX_INVITATIONS_PER_BATCH})
+    return rows, errors
+
+
+def _next_reminder(consultation, sent_at, reminders_sent):
+    days = consultation.reminder_days or []
+    if reminders_sent >= len(days) or sent_at is None:
+        return None
+    return sent_at + timedelta(days=days[reminders_sent])
+
+
+@transaction.atomic
+def invitations_send(*, consultation, actor, text, default_group="", request=None):
+    """Invite everyone in the pasted list, or nobody: any wrong line stops the whole batch."""
+    from ..tasks import send_consultation_email
+
+    if consultation.mode != Consultation.Mode.INVITATIONS:
+        raise ValidationError(_("This consultation uses an open link, not personal invitations."))
+    if consultation.is_closed():
+        raise ValidationError(_("This consultation is closed, so no invitations can be sent."))
+    if default_group:
+        _clean_groups([default_group])
+    rows, errors = invitations_parse(consultation=consultation, text=text, default_group=default_group)
+    if errors:
+        raise ValidationError(errors)
+    sent_at = stamp(consultation)
+    invitations = Invitation.objects.bulk_create([
+        Invitation(organisation=consultation.organisation, consultation=consultation, email=email, group=group,
+                   sent_at=sent_at, next_reminder_at=_next_reminder(consultation, sent_at, 0), created_by=actor)
+        for email, group in rows
+    ])
+    ids = [inv.pk for inv in Invitation.objects.filter(consultation=consultation, email__in=[r[0] for r in rows],
+                                                       reminders_sent=0, erased_at=None)]
+    base_url = request.build_absolute_uri("/") if request is not None else settings.SITE_URL
+    transaction.on_commit(lambda: [send_consultation_email.enqueue(pk, base_url, False) for pk in ids])
+    audit_record(action="consultation.invitations_sent", actor=actor, organisation=consultation.organisation,
+                 target=consultation.title, details={"uuid": str(consultation.uuid), "count": len(invitations)},
+                 request=request)
+    return invitations
+
+
+def reminders_send_due(*, now=None, base_url=None):
+    """Queue a reminder for every invitee who has not completed and whose reminder is due.
+
+    Called by the ``send_reminders`` command / task; safe to run as often as you like, because each
+    invitation's next reminder time moves forward in the same transaction that queues it.
+    """
+    from ..tasks import send_consultation_email
+
+    now = now or timezone.now()
+    due = (Invitation.objects.filter(next_reminder_at__lte=now, email__isnull=False, erased_at=None)
+           .exclude(status=Invitation.Status.COMPLETED)
+           .select_related("consultation"))
+    per_consultation = {}
+    for invitation in due:
+        consultation = invitation.consultation
+        with transaction.atomic():
+            locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+            if locked.next_reminder_at is None or locked.next_reminder_at > now:
+                continue
+            if not consultation.is_open(now):
+                locked.next_reminder_at = None
+                locked.save(update_fields=["next_reminder_at"])
+                continue
+            locked.reminders_sent += 1
+            locked.next_reminder_at = _next_reminder(consultation, locked.sent_at, locked.reminders_sent)
+            locked.save(update_fields=["reminders_sent", "next_reminder_at"])
+            pk = locked.pk
+            url = base_url or settings.SITE_URL
+            transaction.on_commit(lambda pk=pk, url=url: send_consultation_email.enqueue(pk, url, True))
+        per_consultation.setdefault(consultation, 0)
+        per_consultation[consultation] += 1
+    for consultation, count in per_consultation.items():
+        audit_record(action="consultation.reminders_sent", organisation=consultation.organisation,
+                     target=consultation.title, details={"uuid": str(consultation.uuid), "count": count})
+    return sum(per_consultation.values())
+
+
+@transaction.atomic
+def invitation_issue_link(*, invitation):
+    """A fresh link token for one email (called by the email task, so the raw token is never
+    written to the task queue's table)."""
+    token = new_token()
+    InvitationLink.objects.create(organisation=invitation.organisation, invitation=invitation,
+                                  token_hash=hash_token(token))
+    return token
+
+
+# --- Rights -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def invitation_erase(*, invitation, actor, request=None):
+    """Erase a respondent's identified data on request: the address, every link, the saved draft,
+    and in identified consultations their responses. In anonymous mode nothing links a response to
+    the person, so the responses stay (and cannot be found)."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.erased_at:
+        raise ValidationError(_("This person's data has already been erased."))
+    removed = 0
+    if not invitation.consultation.anonymous:
+        removed, _details = invitation.responses.all().delete()
+    Draft.objects.filter(invitation=invitation).delete()
+    invitation.links.all().delete()
+    invitation.email = None
+    invitation.erased_at = timezone.now()
+    invitation.next_reminder_at = None
+    invitation.save(update_fields=["email", "erased_at", "next_reminder_at"])
+    audit_record(action="consultation.respondent_erased", actor=actor, organisation=invitation.organisation,
+                 target=f"invitation {invitation.uuid}",
+                 details={"consultation": str(invitation.consultation.uuid), "rows_deleted": removed},
+                 request=request)
+    return invitation
+
+
+def consultation_emails_purge_due(*, now=None):
+    """Delete the addresses of consultations closed more than the retention period ago."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=email_retention_days())
+    due = Consultation.objects.filter(emails_purged_at=None).filter(Q(closes_at__lte=cutoff) | Q(closed_at__lte=cutoff))
+    purged = 0
+    for consultation in due:
+        with transaction.atomic():
+            count = consultation.invitations.exclude(email=None).update(email=None, next_reminder_at=None)
+            for invitation in consultation.invitations.all():
+                invitation.links.all().delete()
+            consultation.emails_purged_at = now
+            consultation.save(update_fields=["emails_purged_at"])
+            audit_record(action="consultation.emails_purged", organisation=consultation.organisation,
+                         target=consultation.title, details={"uuid": str(consultation.uuid), "count": count,
+                                                             "retention_days": email_retention_days()})
+        purged += count
+    return purged

@@ -1,0 +1,93 @@
+"""Forms for design and plan: the specification (TIDieR items and Proctor's dimensions, labelled
+from their content packs), tasks and success criteria. Forms only parse input; the rules (team
+membership, dates, iterations) are checked in ``services/planning.py``."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tailorkit.core.locking import VersionedForm
+from tailorkit.core.models import User
+
+from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Specification, SuccessCriterion, Task
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def pack_labels():
+    """Field → (label, help text) from the `tidier` and `proctor` content packs, falling back to a
+    humanised field name when a pack is not loaded."""
+    from tailorkit.library.models import Item
+
+    items = {(i.pack.slug, i.code): i for i in Item.objects.filter(pack__slug__in=["tidier", "proctor"])
+             .select_related("pack")}
+    labels = {}
+    for slug, mapping in (("tidier", TIDIER_FIELDS), ("proctor", PROCTOR_FIELDS)):
+        for field, code in mapping.items():
+            item = items.get((slug, code))
+            if item is not None:
+                prefix = f"{code}. " if slug == "tidier" else ""
+                labels[field] = (prefix + item.name, item.description)
+            else:
+                labels[field] = (field.replace("_", " ").capitalize(), "")
+    return labels
+
+
+class SpecificationForm(forms.ModelForm):
+    """Built without an instance (values come in ``initial``) so that a refused save never mutates
+    the row the conflict view compares against."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Specification
+        fields = list(TIDIER_FIELDS) + list(PROCTOR_FIELDS)
+
+    def __init__(self, *args, labels, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (label, help_text) in labels.items():
+            field = self.fields[name]
+            field.label, field.help_text = label, help_text
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 2
+
+    def tidier(self):
+        return [self[f] for f in TIDIER_FIELDS]
+
+    def proctor(self):
+        return [self[f] for f in PROCTOR_FIELDS]
+
+
+class TeamOwnerField(forms.ModelChoiceField):
+    """Any person of the organisation parses, so that the service can say clearly when someone is
+    not on the project team; the drop-down lists only the team."""
+
+
+class TaskForm(VersionedForm):
+    title = forms.CharField(label=_("Task"), max_length=Task._meta.get_field("title").max_length)
+    owner = TeamOwnerField(label=_("Owner"), queryset=User.objects.none(), required=False,
+                           help_text=_("Someone on the project team."),
+                           error_messages={"invalid_choice": _("Choose someone from the project team.")})
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE)
+    status = forms.ChoiceField(label=_("Status"), choices=Task.Status.choices, initial=Task.Status.TODO)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(memberships__organisation=project.organisation)
+        team = project.team.order_by("name", "email")
+        self.fields["owner"].widget.choices = [("", _("No owner yet"))] + [(u.pk, str(u)) for u in team]
+
+
+class TaskStatusForm(VersionedForm):
+    status = forms.ChoiceField(label=_("Status"), choices=Task.Status.choices)
+
+
+class CriterionForm(VersionedForm):
+    description = forms.CharField(
+        label=_("What will show it worked"), widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=SuccessCriterion._meta.get_field("description").max_length)
+    target_value = forms.DecimalField(label=_("Numeric target (optional)"), required=False, max_digits=12,
+                                      decimal_places=2)
+    target_unit = forms.CharField(label=_("Unit (optional)"), required=False,
+                                  max_length=SuccessCriterion._meta.get_field("target_unit").max_length,
+                                  help_text=_("For example: % of referred patients, referrals per month."))
+    target_date = forms.DateField(label=_("By when (optional)"), required=False, widget=DATE)

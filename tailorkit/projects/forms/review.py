@@ -1,0 +1,67 @@
+"""Forms for apply and review: a review with a judgement per success criterion, and the decision
+on what comes next. Forms only parse input; the rules (dates, reasons, iterations) are checked in
+``services/review.py``."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tailorkit.core.locking import VersionedForm
+
+from ..models import Decision, Judgement
+from .planning import DATE
+
+
+class ReviewForm(VersionedForm):
+    """The review's own fields plus a verdict and evidence per success criterion of the iteration
+    (fields ``verdict_<id>`` and ``evidence_<id>``)."""
+
+    review_date = forms.DateField(label=_("Date of review"), widget=DATE)
+    what_was_done = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}),
+                                    max_length=4000)
+    evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                               max_length=4000, help_text=_("What you saw, counted or heard that shows how it went."))
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for c in self.criteria:
+            self.fields[f"verdict_{c.pk}"] = forms.ChoiceField(
+                label=_("Judgement"), required=False, widget=forms.RadioSelect,
+                choices=[("", _("Not judged"))] + list(Judgement.Verdict.choices))
+            self.fields[f"evidence_{c.pk}"] = forms.CharField(
+                label=_("Evidence for this criterion"), required=False, max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}))
+
+    def review_fields(self):
+        return [self["review_date"], self["what_was_done"], self["evidence"]]
+
+    def rows(self):
+        return [(c, self[f"verdict_{c.pk}"], self[f"evidence_{c.pk}"]) for c in self.criteria]
+
+    def judgements(self):
+        data = self.cleaned_data
+        return [{"criterion": c.pk, "verdict": data.get(f"verdict_{c.pk}") or "",
+                 "evidence": data.get(f"evidence_{c.pk}") or ""} for c in self.criteria]
+
+    @staticmethod
+    def initial_for(review):
+        initial = {"review_date": review.review_date, "what_was_done": review.what_was_done,
+                   "evidence": review.evidence, "version": review.version}
+        for j in review.judgements.all():
+            initial[f"verdict_{j.criterion_id}"] = j.verdict
+            initial[f"evidence_{j.criterion_id}"] = j.evidence
+        return initial
+
+
+class DecisionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Decision"), choices=Decision.Kind.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                             max_length=4000,
+                             help_text=_("Needed when you stop for another reason or go back to an earlier step."))
+    review = forms.TypedChoiceField(label=_("Based on the review of"), required=False, coerce=int,
+                                    empty_value=None)
+
+    def __init__(self, *args, reviews, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review"].choices = [("", _("No particular review"))] + [
+            (r.pk, r.review_date.isoformat()) for r in reviews]

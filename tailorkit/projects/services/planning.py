@@ -1,0 +1,195 @@
+"""Design and plan (issue 3, point 5): the specification, tasks and success criteria of an
+iteration, and the "plan is ready" action.
+
+Everything here writes to the *current* iteration only: earlier iterations are the record of what
+the team did before it went back, so they stay readable but never change (``check_current``).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tailorkit.core.locking import apply_versioned
+
+from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Specification, Step, SuccessCriterion, Task
+from .projects import project_set_step, project_touch
+from .validation import check_current, check_lengths
+
+SPEC_FIELDS = list(TIDIER_FIELDS) + list(PROCTOR_FIELDS)
+
+
+def _required(values, *names):
+    errors = {n: _("This cannot be empty.") for n in names if not str(values.get(n) or "").strip()}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _clean_text(values):
+    return {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+
+
+# --- Specification ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def spec_save(*, iteration, user, version, data):
+    """Create the iteration's specification on first save, or update it if ``version`` is current.
+
+    ``data`` maps specification fields (TIDieR and Proctor) to text; unknown keys are refused.
+    Raises ``StaleEdit`` when someone saved meanwhile (also when two people both create it).
+    """
+    check_current(iteration)
+    unknown = set(data) - set(SPEC_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown specification items: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    changes = _clean_text({f: data.get(f) or "" for f in SPEC_FIELDS if f in data})
+    check_lengths(Specification, changes)
+    existing = Specification.objects.filter(iteration=iteration).first()
+    if existing is None and not version:
+        spec = Specification(organisation=iteration.organisation, iteration=iteration, updated_by=user, **changes)
+        spec._history_user = user
+        spec.full_clean()
+        spec.save()
+    else:
+        # No row but a version: it was deleted meanwhile, which the app never does; a row and no
+        # version: someone created it while this person was typing. Both are stale edits.
+        if existing is None:
+            raise ValidationError(_("This specification no longer exists. Reload the page."))
+        spec = apply_versioned(Specification, pk=existing.pk, expected_version=version, changes=changes,
+                               extra={"updated_by": user})
+    project_touch(iteration.project)
+    return spec
+
+
+# --- Tasks --------------------------------------------------------------------------------------------
+
+
+def _check_owner(iteration, owner):
+    if owner is not None and not iteration.project.team.filter(pk=owner.pk).exists():
+        raise ValidationError({"owner": _("%(name)s is not on the project team. Choose a team member, or add them "
+                                          "to the team first (project details).") % {"name": owner}})
+
+
+def _check_status(status):
+    if status not in Task.Status.values:
+        raise ValidationError({"status": _("Choose one of: to do, in progress, done, dropped.")})
+
+
+@transaction.atomic
+def task_create(*, iteration, user, title, owner=None, due_date=None, status=Task.Status.TODO):
+    check_current(iteration)
+    values = _clean_text({"title": title})
+    _required(values, "title")
+    check_lengths(Task, values)
+    _check_owner(iteration, owner)
+    _check_status(status)
+    task = Task(organisation=iteration.organisation, project=iteration.project, iteration=iteration,
+                owner=owner, due_date=due_date, status=status, **values)
+    task._history_user = user
+    task.full_clean()
+    task.save()
+    project_touch(iteration.project)
+    return task
+
+
+@transaction.atomic
+def task_update(*, task, user, version, title, owner=None, due_date=None, status=Task.Status.TODO):
+    check_current(task.iteration)
+    values = _clean_text({"title": title})
+    _required(values, "title")
+    check_lengths(Task, values)
+    _check_owner(task.iteration, owner)
+    _check_status(status)
+    changes = {**values, "owner": owner, "due_date": due_date, "status": status}
+    task = apply_versioned(Task, pk=task.pk, expected_version=version, changes=changes)
+    project_touch(task.project)
+    return task
+
+
+@transaction.atomic
+def task_set_status(*, task, user, status, version):
+    """The quick status change from the task list; still refuses a stale change."""
+    check_current(task.iteration)
+    _check_status(status)
+    task = apply_versioned(Task, pk=task.pk, expected_version=version, changes={"status": status})
+    project_touch(task.project)
+    return task
+
+
+@transaction.atomic
+def task_delete(*, task, user):
+    check_current(task.iteration)
+    project = task.project
+    task._history_user = user
+    task.delete()          # the history keeps the deleted row (django-simple-history)
+    project_touch(project)
+
+
+# --- Success criteria --------------------------------------------------------------------------------
+
+
+def _criterion_values(iteration, description, target_value, target_unit, target_date):
+    values = _clean_text({"description": description, "target_unit": target_unit or ""})
+    _required(values, "description")
+    check_lengths(SuccessCriterion, values)
+    errors = {}
+    if values["target_unit"] and target_value is None:
+        errors["target_value"] = _("Give the number that goes with the unit “%(unit)s”, or leave the unit empty.") % {
+            "unit": values["target_unit"]}
+    started = iteration.project.started_on
+    if target_date is not None and target_date < started:
+        errors["target_date"] = _("The target date cannot be before the project started (%(date)s).") % {
+            "date": started.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+    return {**values, "target_value": target_value, "target_date": target_date}
+
+
+@transaction.atomic
+def criterion_create(*, iteration, user, description, target_value=None, target_unit="", target_date=None):
+    check_current(iteration)
+    values = _criterion_values(iteration, description, target_value, target_unit, target_date)
+    criterion = SuccessCriterion(organisation=iteration.organisation, project=iteration.project,
+                                 iteration=iteration, **values)
+    criterion._history_user = user
+    criterion.full_clean()
+    criterion.save()
+    project_touch(iteration.project)
+    return criterion
+
+
+@transaction.atomic
+def criterion_update(*, criterion, user, version, description, target_value=None, target_unit="",
+                     target_date=None):
+    check_current(criterion.iteration)
+    values = _criterion_values(criterion.iteration, description, target_value, target_unit, target_date)
+    criterion = apply_versioned(SuccessCriterion, pk=criterion.pk, expected_version=version, changes=values)
+    project_touch(criterion.project)
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, criterion, user):
+    check_current(criterion.iteration)
+    # A judged criterion is part of a review's record; deleting it would silently delete the
+    # judgements too (cascade), so it is refused: reword it instead.
+    if criterion.judgements.exists():
+        raise ValidationError(_("This criterion has already been judged in a review, so it cannot be deleted. "
+                                "Edit its description instead if it no longer fits."))
+    project = criterion.project
+    criterion._history_user = user
+    criterion.delete()
+    project_touch(project)
+
+
+# --- Ready to apply -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_mark_ready(*, project, user):
+    """Move the project on to applying and reviewing. Never blocked (issue 3, point 7): an incomplete plan is allowed,
+    the plan page shows what is still unspecified."""
+    iteration = project.current_iteration
+    if iteration is not None:
+        check_current(iteration)
+    return project_set_step(project=project, user=user, step=Step.REVIEW)

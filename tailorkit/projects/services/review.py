@@ -1,0 +1,212 @@
+"""Apply and review (issue 3, point 6): reviews with a judgement per success criterion,
+and the decision that closes a pass through the cycle.
+
+Going back (to goals, barriers, strategy or plan) starts a new iteration, following the cycle of
+the ItFits-toolkit (Finch et al., Implement Sci 2024;19:48, Table 1: "go back to an earlier step").
+The earlier iteration is left exactly as it was, so it stays readable as the record of that pass.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
+
+from tailorkit.core.locking import apply_versioned
+
+from ..models import Decision, Focus, Iteration, Judgement, Review, Specification, Step, SuccessCriterion, Task
+from .projects import project_set_step, project_touch
+from .validation import check_current, check_lengths
+
+Kind = Decision.Kind
+
+# Going back: which Iteration.back_to it records and which step the project returns to.
+BACK = {
+    Kind.BACK_GOALS: (Iteration.BackTo.GOALS, Step.GOALS),
+    Kind.BACK_BARRIERS: (Iteration.BackTo.BARRIERS, Step.GOALS),
+    Kind.BACK_STRATEGY: (Iteration.BackTo.STRATEGY, Step.MATCH),
+    Kind.BACK_PLAN: (Iteration.BackTo.PLAN, Step.PLAN),
+}
+
+# What carries over into the new iteration (also shown on the review page, next to the decision):
+# - back to goals:    nothing; the team starts the cycle afresh (goals and barriers stay on record
+#                     in the project, only the focus and everything after it starts empty).
+# - back to barriers: the focused goal(s); the barrier focus and everything after it start empty.
+# - back to strategy: the whole focus (goals and barriers, with the reason for choosing more than
+#                     one), but no chosen strategy: the team matches strategies again.
+# - back to plan:     the focus, the chosen strategy and its justification, a copy of the
+#                     specification and of the success criteria, and a copy of every task that is
+#                     not done or dropped. Copies, so that the earlier iteration keeps its own rows.
+CARRY_OVER = {
+    Kind.BACK_GOALS: gettext_lazy("Nothing carries over: you choose a new focus. Goals and barriers stay on record."),
+    Kind.BACK_BARRIERS: gettext_lazy("The focused goal carries over; you choose the barrier again."),
+    Kind.BACK_STRATEGY: gettext_lazy("The focus (goals and barriers) carries over; you choose a strategy again."),
+    Kind.BACK_PLAN: gettext_lazy("The focus, the chosen strategy and its justification, the specification, the success "
+                      "criteria and the tasks not yet done or dropped carry over as copies."),
+}
+
+
+# --- Reviews -------------------------------------------------------------------------------------------
+
+
+def _review_values(iteration, review_date, what_was_done, evidence):
+    values = {"what_was_done": (what_was_done or "").strip(), "evidence": (evidence or "").strip()}
+    errors = {}
+    if not values["what_was_done"]:
+        errors["what_was_done"] = _("Say what was done, even briefly.")
+    if review_date is None:
+        errors["review_date"] = _("Give the date of the review.")
+    elif review_date > timezone.localdate():
+        errors["review_date"] = _("A review records what already happened: the date cannot be in the future.")
+    elif review_date < iteration.project.started_on:
+        errors["review_date"] = _("The date cannot be before the project started (%(date)s).") % {
+            "date": iteration.project.started_on.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+    check_lengths(Review, values)
+    return {**values, "review_date": review_date}
+
+
+def _clean_judgements(iteration, judgements):
+    """``judgements``: iterable of dicts with ``criterion`` (a SuccessCriterion or its id), ``verdict``
+    ("" or None = not judged) and ``evidence``. Returns {criterion_id: (verdict, evidence)}."""
+    ids = set(SuccessCriterion.objects.filter(iteration=iteration).values_list("pk", flat=True))
+    cleaned, errors = {}, []
+    for row in judgements or ():
+        criterion = row.get("criterion")
+        cid = getattr(criterion, "pk", criterion)
+        verdict = row.get("verdict") or ""
+        evidence = (row.get("evidence") or "").strip()
+        if cid not in ids:
+            errors.append(_("A judgement names a success criterion that is not part of this iteration."))
+            continue
+        if cid in cleaned:
+            errors.append(_("A success criterion is judged twice."))
+        elif verdict and verdict not in Judgement.Verdict.values:
+            errors.append(_("Choose met, not met or unclear."))
+        elif evidence and not verdict:
+            errors.append(_("Evidence was given for a criterion without a judgement: choose met, not met or unclear."))
+        elif len(evidence) > Judgement._meta.get_field("evidence").max_length:
+            errors.append(_("Keep the evidence for a criterion to %(n)d characters.") % {
+                "n": Judgement._meta.get_field("evidence").max_length})
+        cleaned[cid] = (verdict, evidence)
+    if errors:
+        raise ValidationError({"judgements": errors})
+    return cleaned
+
+
+def _write_judgements(review, cleaned):
+    existing = {j.criterion_id: j for j in review.judgements.all()}
+    for cid, (verdict, evidence) in cleaned.items():
+        current = existing.get(cid)
+        if not verdict:
+            if current is not None:
+                current.delete()
+        elif current is None:
+            Judgement.objects.create(organisation=review.organisation, review=review, criterion_id=cid,
+                                     verdict=verdict, evidence=evidence)
+        elif (current.verdict, current.evidence) != (verdict, evidence):
+            current.verdict, current.evidence = verdict, evidence
+            current.save(update_fields=["verdict", "evidence"])
+
+
+@transaction.atomic
+def review_create(*, iteration, user, review_date, what_was_done, evidence="", judgements=()):
+    check_current(iteration)
+    values = _review_values(iteration, review_date, what_was_done, evidence)
+    cleaned = _clean_judgements(iteration, judgements)
+    review = Review(organisation=iteration.organisation, project=iteration.project, iteration=iteration,
+                    created_by=user, **values)
+    review._history_user = user
+    review.full_clean()
+    review.save()
+    _write_judgements(review, cleaned)
+    project_touch(iteration.project)
+    return review
+
+
+@transaction.atomic
+def review_update(*, review, user, version, review_date, what_was_done, evidence="", judgements=()):
+    """Update a review and its judgements together. The review's version covers its judgements: a
+    judgement changed by someone else meanwhile makes this a stale edit as well."""
+    check_current(review.iteration)
+    values = _review_values(review.iteration, review_date, what_was_done, evidence)
+    cleaned = _clean_judgements(review.iteration, judgements)
+    # Bumped even when only judgements change, so that the version protects them too.
+    review = apply_versioned(Review, pk=review.pk, expected_version=version, changes=values)
+    _write_judgements(review, cleaned)
+    project_touch(review.project)
+    return review
+
+
+# --- Decisions and iterations -------------------------------------------------------------------------
+
+
+def _copy(obj, **overrides):
+    """A new row with the same field values (no pk, version 1)."""
+    fields = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields
+              if not f.primary_key and f.attname not in {"version"}}
+    return type(obj)(**{**fields, **overrides})
+
+
+@transaction.atomic
+def iteration_start_next(*, iteration, user, back_to):
+    """Start iteration number + 1 after ``iteration``, carrying over what ``back_to`` keeps (see
+    CARRY_OVER above)."""
+    project = iteration.project
+    new = Iteration.objects.create(organisation=project.organisation, project=project,
+                                   number=iteration.number + 1, back_to=back_to)
+    if back_to == Iteration.BackTo.GOALS:
+        return new
+    focus = list(Focus.objects.filter(iteration=iteration))
+    if back_to == Iteration.BackTo.BARRIERS:
+        focus = [f for f in focus if f.goal_id]
+    # With history rows, so the project "as it was on a date" shows the new iteration's focus too.
+    bulk_create_with_history([Focus(organisation=f.organisation, iteration=new, goal_id=f.goal_id,
+                                    barrier_id=f.barrier_id) for f in focus], Focus)
+    if back_to in {Iteration.BackTo.STRATEGY, Iteration.BackTo.PLAN}:
+        new.focus_reason = iteration.focus_reason
+    if back_to == Iteration.BackTo.PLAN:
+        new.chosen_option_id = iteration.chosen_option_id
+        new.choice_justification = iteration.choice_justification
+        spec = Specification.objects.filter(iteration=iteration).first()
+        if spec is not None:
+            copy = _copy(spec, iteration_id=new.pk, updated_by_id=user.pk)
+            copy.save()
+        for criterion in SuccessCriterion.objects.filter(iteration=iteration).order_by("id"):
+            _copy(criterion, iteration_id=new.pk).save()
+        open_tasks = Task.objects.filter(iteration=iteration).exclude(
+            status__in=[Task.Status.DONE, Task.Status.DROPPED]).order_by("id")
+        for task in open_tasks:
+            _copy(task, iteration_id=new.pk).save()
+    new.save()
+    return new
+
+
+@transaction.atomic
+def decision_record(*, iteration, user, kind, reason="", review=None):
+    """Record a decision on ``iteration``. A step back starts the next iteration and moves the project
+    to the step it goes back to; returns (decision, new iteration or None)."""
+    check_current(iteration)
+    reason = (reason or "").strip()
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Choose one of the decisions listed.")})
+    if kind in Decision.REASON_REQUIRED and not reason:
+        raise ValidationError({"reason": _("Say why: “%(kind)s” needs a reason, so the team can see later why "
+                                           "it went this way.") % {"kind": Kind(kind).label}})
+    check_lengths(Decision, {"reason": reason})
+    if review is not None and review.iteration_id != iteration.pk:
+        raise ValidationError({"review": _("That review belongs to another iteration.")})
+    decision = Decision(organisation=iteration.organisation, project=iteration.project, iteration=iteration,
+                        review=review, kind=kind, reason=reason, decided_by=user)
+    decision._history_user = user
+    decision.full_clean()
+    decision.save()
+    new = None
+    if kind in BACK:
+        back_to, step = BACK[kind]
+        new = iteration_start_next(iteration=iteration, user=user, back_to=back_to)
+        project_set_step(project=iteration.project, user=user, step=step)
+    project_touch(iteration.project)
+    return decision, new

@@ -1,0 +1,359 @@
+"""The project file format (version 1): what a Tailorkit project export contains, and the checks
+an import makes before it writes anything.
+
+The format is described key by key in docs/project-format.md. In short: one object per row, in
+flat lists per kind, each with an opaque ``ref`` that other rows use to point at it; people are
+e-mail addresses; library items are ``{"pack": slug, "code": code}``; the ``history`` list holds
+every past version of every row (a full snapshot each time), so the importing site gets the same
+record a research trial needs.
+
+``validate_file`` walks the whole file and reports every problem with its JSON path (up to
+``MAX_ERRORS``), converting the values it checks; ``imports.py`` writes what it returns.
+"""
+
+import json
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from tailorkit.core.models import User
+from tailorkit.library.models import ContentPack, Item
+
+from ...models import (
+    PROCTOR_FIELDS,
+    TIDIER_FIELDS,
+    Appraisal,
+    Barrier,
+    BarrierRating,
+    Decision,
+    EffortEntry,
+    Focus,
+    Goal,
+    Iteration,
+    Judgement,
+    Project,
+    Review,
+    Specification,
+    StrategyOption,
+    SuccessCriterion,
+    Task,
+)
+
+FORMAT = "tailorkit.project"
+VERSION = 1
+MAX_ERRORS = 50
+
+# kind → (list key, model, exported fields). The list order is the creation order on import:
+# every row only points at rows of kinds listed before it (Iteration.chosen_option is set later).
+KINDS = {
+    "goal": ("goals", Goal, ["target_group", "end_goal", "emphasis", "created_by", "created_at"]),
+    "barrier": ("barriers", Barrier, ["item", "custom_name", "custom_category", "notes", "created_by",
+                                      "created_at"]),
+    "barrier_rating": ("barrier_ratings", BarrierRating, ["barrier", "rated_by", "importance", "changeability",
+                                                          "updated_at"]),
+    "strategy_option": ("strategy_options", StrategyOption, ["barrier", "item", "custom_name", "description",
+                                                             "created_by", "created_at"]),
+    "appraisal": ("appraisals", Appraisal, ["option", "criterion", "rating", "note", "updated_by", "updated_at"]),
+    "iteration": ("iterations", Iteration, ["number", "back_to", "started_at", "focus_reason", "chosen_option",
+                                            "choice_justification"]),
+    "focus": ("focus", Focus, ["iteration", "goal", "barrier"]),
+    "specification": ("specifications", Specification, ["iteration", *TIDIER_FIELDS, *PROCTOR_FIELDS,
+                                                         "updated_by", "updated_at"]),
+    "task": ("tasks", Task, ["iteration", "title", "owner", "due_date", "status"]),
+    "success_criterion": ("success_criteria", SuccessCriterion, ["iteration", "description", "target_value",
+                                                                 "target_unit", "target_date"]),
+    "review": ("reviews", Review, ["iteration", "review_date", "what_was_done", "evidence", "created_by"]),
+    "judgement": ("judgements", Judgement, ["review", "criterion", "verdict", "evidence"]),
+    "decision": ("decisions", Decision, ["iteration", "review", "kind", "reason", "decided_by", "decided_at"]),
+    "effort": ("effort", EffortEntry, ["user", "date", "minutes", "step", "activity"]),
+}
+PROJECT_FIELDS = ["name", "service", "determinant_pack", "strategy_pack", "owner", "step", "status",
+                  "started_on", "created_at", "last_activity_at"]
+ALL_KINDS = {"project": ("project", Project, PROJECT_FIELDS), **KINDS}
+KIND_OF_MODEL = {model: kind for kind, (_key, model, _f) in ALL_KINDS.items()}
+# Set by ``auto_now``/``auto_now_add`` on save; restored with an update after the insert.
+STAMPS = {"created_at", "updated_at"}
+HISTORY_TYPES = {"created": "+", "changed": "~", "deleted": "-"}
+
+
+def ref_of(kind, pk):
+    return f"{kind}-{pk}"
+
+
+class Checker:
+    """Walks the file, collects every error with its JSON path, and converts values."""
+
+    def __init__(self, organisation):
+        self.errors = []
+        self.organisation = organisation
+        self.refs = {kind: set() for kind in ALL_KINDS}          # live rows
+        self.history_refs = {kind: set() for kind in ALL_KINDS}  # rows known only from history
+        self.packs = {}                                          # "determinant"/"strategy" → ContentPack
+        self.items = {}                                          # (pack slug, code) → Item
+
+    def error(self, path, message):
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(f"{path}: {message}")
+
+    def value(self, model, name, raw, path, *, refs):
+        """Check one field; return the Python value (refs and e-mails stay as they are)."""
+        f = model._meta.get_field(name)
+        if raw is None:
+            if f.null:
+                return None
+            self.error(path, _("is required"))
+            return None
+        if isinstance(f, models.ForeignKey):
+            target = f.related_model
+            if target is User:
+                if not isinstance(raw, str) or "@" not in raw:
+                    self.error(path, _("must be an e-mail address"))
+                return raw.strip().lower() if isinstance(raw, str) else None
+            if target is ContentPack:
+                return raw
+            if target is Item:
+                return self._item(model, raw, path)
+            kind = KIND_OF_MODEL[target]
+            if not isinstance(raw, str) or raw not in refs[kind]:
+                self.error(path, _("unknown %(kind)s '%(ref)s'") % {"kind": kind.replace("_", " "), "ref": raw})
+            return raw
+        if isinstance(f, (models.CharField, models.TextField)):
+            if not isinstance(raw, str):
+                self.error(path, _("must be text"))
+                return ""
+            if f.max_length and len(raw) > f.max_length:
+                self.error(path, _("too long (max %(n)d)") % {"n": f.max_length})
+            if f.choices and raw not in dict(f.flatchoices):
+                self.error(path, _("'%(v)s' is not one of: %(choices)s") % {
+                    "v": raw, "choices": ", ".join(repr(c) for c in dict(f.flatchoices))})
+            if not f.blank and not raw.strip():
+                self.error(path, _("may not be empty"))
+            return raw
+        if isinstance(f, models.DateTimeField):
+            parsed = parse_datetime(raw) if isinstance(raw, str) else None
+            if parsed is None:
+                self.error(path, _("must be a date and time like 2026-03-01T09:30:00+00:00"))
+                return None
+            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+        if isinstance(f, models.DateField):
+            try:
+                parsed = parse_date(raw) if isinstance(raw, str) else None
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                self.error(path, _("must be a date like 2026-03-01"))
+            return parsed
+        if isinstance(f, models.DecimalField):
+            try:
+                number = Decimal(str(raw)) if not isinstance(raw, bool) else None
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
+                self.error(path, _("must be a number"))
+                return None
+            return self._validators(f, number, path)
+        if isinstance(f, models.IntegerField):
+            if not isinstance(raw, int) or isinstance(raw, bool):
+                self.error(path, _("must be a whole number"))
+                return None
+            return self._validators(f, raw, path)
+        return raw
+
+    def _validators(self, f, value, path):
+        try:
+            f.run_validators(value)
+        except ValidationError as exc:
+            self.error(path, " ".join(exc.messages))
+        return value
+
+    def _item(self, model, raw, path):
+        role = "determinant" if model is Barrier else "strategy"
+        if not isinstance(raw, dict) or not isinstance(raw.get("pack"), str) or not isinstance(raw.get("code"), str):
+            self.error(path, _('must be {"pack": "<slug>", "code": "<code>"} or null'))
+            return None
+        pack = self.packs.get(role)
+        if pack is None:
+            return None  # the pack itself is already reported
+        if raw["pack"] != pack.slug:
+            self.error(path, _("item from pack '%(got)s', but the project uses '%(want)s'") % {
+                "got": raw["pack"], "want": pack.slug})
+            return None
+        item = self.items.get((pack.slug, raw["code"]))
+        if item is None:
+            self.error(path, _("unknown item '%(code)s' in pack '%(pack)s'") % {"code": raw["code"], "pack": pack.slug})
+        return item
+
+    def row(self, kind, raw, path, *, refs):
+        """A dict of converted values for one row (object in a list, or history data)."""
+        _key, model, fields = ALL_KINDS[kind]
+        if not isinstance(raw, dict):
+            self.error(path, _("must be an object"))
+            return None
+        values = {}
+        for name in fields:
+            f = model._meta.get_field(name)
+            if name not in raw:
+                if name in STAMPS or f.has_default() or f.null or (f.blank and not isinstance(f, models.ForeignKey)):
+                    continue
+                self.error(f"{path}.{name}", _("is missing"))
+                continue
+            values[name] = self.value(model, name, raw[name], f"{path}.{name}", refs=refs)
+        return values
+
+    def packs_of(self, project_raw):
+        for role, name, kinds in (("determinant", "determinant_pack", {"determinants", "framework"}),
+                                  ("strategy", "strategy_pack", {"strategies"})):
+            slug = project_raw.get(name) if isinstance(project_raw, dict) else None
+            pack = ContentPack.objects.filter(slug=slug).first() if isinstance(slug, str) else None
+            if pack is None:
+                self.error(f"project.{name}", _("unknown content pack '%(slug)s' (load it on this site first)")
+                           % {"slug": slug})
+            elif pack.kind not in kinds:
+                self.error(f"project.{name}", _("pack '%(slug)s' is a %(kind)s pack") % {"slug": slug,
+                                                                                          "kind": pack.kind})
+            else:
+                self.packs[role] = pack
+        packs = list(self.packs.values())
+        self.items = {(i.pack.slug, i.code): i for i in Item.objects.filter(pack__in=packs).select_related("pack")}
+
+
+def parse_file(data):
+    """The file's JSON (bytes, text or already parsed); unreadable files are refused with a message."""
+    if isinstance(data, (bytes, bytearray)):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError([_("the file is not UTF-8 text")]) from None
+    if isinstance(data, str):
+        try:
+            return json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise ValidationError([_("invalid JSON at line %(line)d, column %(col)d: %(msg)s") % {
+                "line": exc.lineno, "col": exc.colno, "msg": exc.msg}]) from None
+    return data
+
+
+def check_envelope(data):
+    """The file says it is a Tailorkit project export of a version this site reads."""
+    if not isinstance(data, dict):
+        raise ValidationError([_("the file must contain a JSON object")])
+    if data.get("format") != FORMAT:
+        raise ValidationError([_("format: this is not a Tailorkit project export (expected \"%(want)s\", "
+                                 "found %(got)s)") % {"want": FORMAT, "got": json.dumps(data.get("format"))}])
+    version = data.get("version")
+    if version != VERSION:
+        raise ValidationError([_("format version %(v)s is not supported (this Tailorkit reads version %(mine)d)")
+                               % {"v": json.dumps(version), "mine": VERSION}])
+
+
+def validate_file(data, organisation):
+    """(checker, converted rows by kind, converted history). Raises ValidationError listing all errors."""
+    check_envelope(data)
+    c = Checker(organisation)
+    project_raw = data.get("project")
+    if not isinstance(project_raw, dict):
+        raise ValidationError([_("project: is missing or not an object")])
+    c.packs_of(project_raw)
+    lists = {}
+    for kind, (key, _model, _fields) in KINDS.items():
+        raw = data.get(key, [])
+        if not isinstance(raw, list):
+            c.error(key, _("must be a list"))
+            raw = []
+        lists[kind] = raw
+        for i, row in enumerate(raw):
+            ref = row.get("ref") if isinstance(row, dict) else None
+            if not isinstance(ref, str) or not ref:
+                c.error(f"{key}[{i}].ref", _("is missing"))
+            elif ref in c.refs[kind]:
+                c.error(f"{key}[{i}].ref", _("'%(ref)s' is used twice") % {"ref": ref})
+            else:
+                c.refs[kind].add(ref)
+    c.refs["project"].add(project_raw.get("ref"))
+    history_raw = data.get("history", [])
+    if not isinstance(history_raw, list):
+        c.error("history", _("must be a list"))
+        history_raw = []
+    for entry in history_raw:
+        if isinstance(entry, dict) and entry.get("kind") in ALL_KINDS and isinstance(entry.get("ref"), str):
+            if entry["ref"] not in c.refs[entry["kind"]]:
+                c.history_refs[entry["kind"]].add(entry["ref"])
+
+    project = c.row("project", project_raw, "project", refs=c.refs)
+    team = project_raw.get("team", [])
+    if not isinstance(team, list) or not all(isinstance(e, str) for e in team):
+        c.error("project.team", _("must be a list of e-mail addresses"))
+        team = []
+    project["team"] = [e.strip().lower() for e in team]
+
+    rows = {}
+    for kind, (key, _model, _fields) in KINDS.items():
+        rows[kind] = []
+        for i, raw in enumerate(lists[kind]):
+            values = c.row(kind, raw, f"{key}[{i}]", refs=c.refs)
+            if values is not None:
+                rows[kind].append((f"{key}[{i}]", raw.get("ref"), values))
+    _cross_checks(c, rows)
+    if not rows["iteration"]:
+        c.error("iterations", _("a project needs at least one iteration"))
+
+    every_ref = {k: c.refs[k] | c.history_refs[k] for k in ALL_KINDS}
+    history = []
+    for i, entry in enumerate(history_raw):
+        path = f"history[{i}]"
+        if not isinstance(entry, dict):
+            c.error(path, _("must be an object"))
+            continue
+        kind = entry.get("kind")
+        if kind not in ALL_KINDS:
+            c.error(f"{path}.kind", _("unknown kind %(k)s") % {"k": json.dumps(kind)})
+            continue
+        htype = HISTORY_TYPES.get(entry.get("type"))
+        if htype is None:
+            c.error(f"{path}.type", _("must be one of: created, changed, deleted"))
+        when = parse_datetime(entry["date"]) if isinstance(entry.get("date"), str) else None
+        if when is None:
+            c.error(f"{path}.date", _("must be a date and time like 2026-03-01T09:30:00+00:00"))
+        elif timezone.is_naive(when):
+            when = timezone.make_aware(when, timezone.utc)
+        who = entry.get("user")
+        if who is not None and (not isinstance(who, str) or "@" not in who):
+            c.error(f"{path}.user", _("must be an e-mail address or null"))
+        reason = entry.get("reason") or ""
+        if not isinstance(reason, str):
+            c.error(f"{path}.reason", _("must be text"))
+            reason = ""
+        values = c.row(kind, entry.get("data"), f"{path}.data", refs=every_ref)
+        history.append((kind, entry.get("ref"), htype, when, who.lower() if isinstance(who, str) else None,
+                        reason, values or {}))
+    if c.errors:
+        raise ValidationError(c.errors)
+    return c, project, rows, history
+
+
+def _cross_checks(c, rows):
+    seen = set()
+    for path, _r, v in rows["barrier"]:
+        if not v.get("item") and not (v.get("custom_name") or "").strip():
+            c.error(path, _("needs an item or a custom_name"))
+    for path, _r, v in rows["strategy_option"]:
+        if not v.get("item") and not (v.get("custom_name") or "").strip():
+            c.error(path, _("needs an item or a custom_name"))
+    for path, _r, v in rows["focus"]:
+        if bool(v.get("goal")) == bool(v.get("barrier")):
+            c.error(path, _("must name exactly one of goal and barrier"))
+    for path, _r, v in rows["decision"]:
+        if v.get("kind") in Decision.REASON_REQUIRED and not (v.get("reason") or "").strip():
+            c.error(f"{path}.reason", _("this decision needs a reason"))
+    for kind, keys in (("iteration", ("number",)), ("appraisal", ("option", "criterion")),
+                       ("focus", ("iteration", "goal", "barrier")), ("specification", ("iteration",)),
+                       ("judgement", ("review", "criterion"))):
+        for path, _r, v in rows[kind]:
+            key = (kind, *[v.get(k) for k in keys])
+            if key in seen:
+                c.error(path, _("duplicates an earlier %(kind)s") % {"kind": kind.replace("_", " ")})
+            seen.add(key)

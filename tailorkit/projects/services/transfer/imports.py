@@ -1,0 +1,195 @@
+"""Import of a project file (``format.py``) into an organisation: the whole file is checked
+before anything is written, and everything is written in one transaction.
+
+Imported history becomes real django-simple-history rows with their original dates (and authors,
+when they are members of the importing organisation), so the timeline and "as it was on a date"
+work on an imported project exactly as on the original. Rows that were deleted before the export
+exist only in ``history``; they get negative ids in the history tables so they can never collide
+with a live row of this site.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Min
+from django.utils.translation import gettext as _
+
+from tailorkit.core.models import User
+from tailorkit.core.permissions import can
+from tailorkit.core.services import audit_record
+from tailorkit.library.models import ContentPack, Item
+
+from ...models import Project
+from ..projects import team_candidates
+from .format import ALL_KINDS, KIND_OF_MODEL, KINDS, STAMPS, parse_file, validate_file
+
+
+@dataclass
+class ImportResult:
+    project: Project
+    notes: list = field(default_factory=list)
+
+
+@transaction.atomic
+def project_import(*, organisation, user, data, request=None):
+    """Create a project in ``organisation`` from an export. Raises ValidationError with a list of
+    messages ("<json path>: <problem>") and writes nothing when anything is wrong."""
+    if not can(user, "edit", organisation):
+        raise PermissionDenied
+    data = parse_file(data)
+    checker, p, rows, history = validate_file(data, organisation)
+    notes = []
+
+    members = {u.email.lower(): u for u in User.objects.filter(memberships__organisation=organisation)}
+    editors = set(team_candidates(organisation).values_list("pk", flat=True))
+    replaced = set()
+
+    def person(email):
+        if email is None:
+            return None
+        found = members.get(email)
+        if found is None:
+            replaced.add(email)
+            return user
+        return found
+
+    team = {person(e) for e in p["team"]}
+    team = {u for u in team if u.pk in editors} | {user}
+    owner = person(p.get("owner"))
+    if owner not in team:
+        owner = user
+    try:
+        with transaction.atomic():
+            project = _create_all(organisation, user, checker, p, rows, history, team, owner, person, members,
+                                  notes)
+    except IntegrityError as exc:
+        raise ValidationError([_("the file is consistent but could not be stored: %(err)s") % {"err": exc}]) from None
+    if replaced:
+        notes.insert(0, _("%(n)d people are not members of %(org)s; their work is now attributed to you: "
+                          "%(emails)s.") % {"n": len(replaced), "org": organisation.name,
+                                            "emails": ", ".join(sorted(replaced))})
+    audit_record(action="project.imported", actor=user, organisation=organisation, target=project.name,
+                 details={"project_id": project.pk, "history_rows": len(history)}, request=request)
+    return ImportResult(project=project, notes=notes)
+
+
+IMPORT_REASON = "Imported from a Tailorkit export"
+
+
+def _create_all(organisation, user, checker, p, rows, history, team, owner, person, members, notes):
+    project = Project(organisation=organisation, name=p["name"], service=p["service"], owner=owner,
+                      determinant_pack=checker.packs["determinant"], strategy_pack=checker.packs["strategy"],
+                      step=p.get("step") or Project.step.field.default, status=p.get("status") or "active")
+    for name in ("started_on", "last_activity_at"):
+        if p.get(name):
+            setattr(project, name, p[name])
+    project._change_reason = IMPORT_REASON
+    project.full_clean()
+    project.save()
+    project.team.set(team)
+    stamps = {Project: {project.pk: {"created_at": p["created_at"]}} if p.get("created_at") else {}}
+    new_ids = {"project": {p_ref: project.pk for p_ref in checker.refs["project"]}}
+    rated = set()
+    for kind, (_key, model, _fields) in KINDS.items():
+        new_ids[kind] = {}
+        for path, ref, values in rows[kind]:
+            obj = model(organisation=organisation)
+            if any(f.name == "project" for f in model._meta.fields):
+                obj.project = project
+            for name, value in values.items():
+                f = model._meta.get_field(name)
+                if name in STAMPS:
+                    continue
+                if isinstance(f, models.ForeignKey) and f.related_model is User:
+                    value = person(value)
+                    if name == "owner" and value is not None and value not in team:
+                        value = user
+                elif isinstance(f, models.ForeignKey) and f.related_model is not Item:
+                    value = new_ids[KIND_OF_MODEL[f.related_model]].get(value) if value else None
+                    name = f.attname
+                setattr(obj, name, value)
+            if kind == "barrier_rating":
+                if (obj.barrier_id, obj.rated_by_id) in rated:
+                    notes.append(_("%(path)s was left out: it would be a second rating of the same barrier by "
+                                   "you.") % {"path": path})
+                    continue
+                rated.add((obj.barrier_id, obj.rated_by_id))
+            obj._change_reason = IMPORT_REASON
+            # Nullable links left empty are allowed here even where forms would require them.
+            empty = [f.name for f in model._meta.fields if f.null and getattr(obj, f.attname) is None]
+            try:
+                obj.full_clean(exclude=empty, validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                raise ValidationError([f"{path}.{name}: {m}" for name, ms in exc.message_dict.items()
+                                       for m in ms]) from None
+            obj.save()
+            new_ids[kind][ref] = obj.pk
+            kept = {n: values[n] for n in STAMPS if values.get(n)}
+            if kept:
+                stamps.setdefault(model, {})[obj.pk] = kept
+    # auto_now / auto_now_add overwrote the original times on insert (and in the import's own
+    # history row); put them back.
+    for model, by_pk in stamps.items():
+        for pk, kept in by_pk.items():
+            model.objects.filter(pk=pk).update(**kept)
+            model.history.filter(id=pk, history_change_reason=IMPORT_REASON).update(**kept)
+    _create_history(organisation, project, history, new_ids, person, members)
+    return project
+
+
+def _create_history(organisation, project, history, new_ids, person, members):
+    lowest = {}
+    negative = {}
+
+    def history_id(kind, model, ref):
+        if ref in new_ids[kind]:
+            return new_ids[kind][ref]
+        # A row deleted before the export: give it an id no live row can ever have.
+        key = (kind, ref)
+        if key not in negative:
+            H = model.history.model
+            if model not in lowest:
+                lowest[model] = min(H.objects.aggregate(m=Min("id"))["m"] or 0, 0)
+            lowest[model] -= 1
+            negative[key] = lowest[model]
+        return negative[key]
+
+    batches = {}
+    for kind, ref, htype, when, who, reason, values in history:
+        model = ALL_KINDS[kind][1]
+        H = model.history.model
+        row = H(history_type=htype, history_date=when, history_change_reason=reason[:100],
+                organisation_id=organisation.pk, id=history_id(kind, model, ref))
+        # Authors who are not members here stay anonymous; their address is kept in the reason.
+        row.history_user = members.get(who) if who else None
+        if who and row.history_user is None:
+            row.history_change_reason = (f"{reason} (by {who})" if reason else f"by {who}")[:100]
+        for name in STAMPS:
+            if hasattr(row, name):
+                setattr(row, name, when)
+        if kind != "project" and any(f.name == "project" for f in model._meta.fields):
+            row.project_id = project.pk
+        for name, value in values.items():
+            f = model._meta.get_field(name)
+            if isinstance(f, models.ForeignKey):
+                target = f.related_model
+                if target is User:
+                    value = person(value).pk if value else None
+                elif target is Item:
+                    value = value.pk if value else None
+                elif target is ContentPack:
+                    value = (project.determinant_pack_id if name == "determinant_pack" else project.strategy_pack_id)
+                elif value:
+                    tkind = KIND_OF_MODEL[target]
+                    value = history_id(tkind, target, value)
+                setattr(row, f.attname, value)
+            else:
+                setattr(row, name, value)
+        if kind == "project":
+            row.id = project.pk
+            row.organisation_id = organisation.pk
+        batches.setdefault(H, []).append(row)
+    for H, batch in batches.items():
+        H.objects.bulk_create(batch)
+

@@ -1,0 +1,101 @@
+"""Test data for the projects app (no tests here).
+
+``sweep_values`` gives the URL parameters of every projects route, for the outsider sweep
+(``tailorkit/tests/test_outsider_sweep_pages.py``). The helpers for planning and review build goals,
+barriers and the choice with the ORM directly, so those tests do not depend on the goals and
+matching services.
+"""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from tailorkit.library.models import Category, ContentPack, Item
+from tailorkit.projects import steps
+from tailorkit.projects.models import Barrier, Focus, Goal, Iteration, Step, StrategyOption, SuccessCriterion, Task
+from tailorkit.projects.services import effort, goals, matching, planning, projects
+from tailorkit.projects.services import review as review_services
+
+
+def url(name, project, *args, iteration=None):
+    u = reverse(name, args=[project.organisation.slug, project.pk, *args])
+    return u + (f"?iteration={iteration}" if iteration is not None else "")
+
+
+def choose_strategy(project, user, name="Audit and feedback"):
+    """Give the project's current iteration a focus (one goal, one barrier) and a chosen option."""
+    org = project.organisation
+    iteration = project.iterations.order_by("-number").first()
+    goal = Goal.objects.create(organisation=org, project=project, target_group="Adults with depression",
+                               end_goal="More referrals to iCBT", created_by=user)
+    barrier = Barrier.objects.create(organisation=org, project=project, custom_name="GPs forget to refer",
+                                     custom_category="Referrers", created_by=user)
+    option = StrategyOption.objects.create(organisation=org, project=project, barrier=barrier,
+                                           custom_name=name, description="Monthly referral counts per GP")
+    Focus.objects.create(organisation=org, iteration=iteration, goal=goal)
+    Focus.objects.create(organisation=org, iteration=iteration, barrier=barrier)
+    iteration.chosen_option = option
+    iteration.choice_justification = "Cheap and acceptable"
+    iteration.focus_reason = ""
+    iteration.save()
+    return iteration
+
+
+def add_tasks(iteration, n, owner=None, status=Task.Status.TODO):
+    return [Task.objects.create(organisation=iteration.organisation, project=iteration.project, iteration=iteration,
+                                title=f"Task {i}", owner=owner, status=status,
+                                due_date=datetime.date(2030, 1, 1) + datetime.timedelta(days=i)) for i in range(n)]
+
+
+def add_criteria(iteration, n):
+    return [SuccessCriterion.objects.create(organisation=iteration.organisation, project=iteration.project,
+                                            iteration=iteration, description=f"Criterion {i}",
+                                            target_value=10 + i, target_unit="referrals") for i in range(n)]
+
+
+def current(project):
+    return Iteration.objects.filter(project=project).order_by("-number").first()
+
+
+def tiny_packs():
+    """A barrier list and a strategy catalogue of one item each (loading the real packs for every
+    route of the sweep would make it slow)."""
+    packs = {}
+    for slug, kind in (("tiny-determinants", "determinants"), ("tiny-strategies", "strategies")):
+        pack, _created = ContentPack.objects.get_or_create(
+            slug=slug, defaults={"name": slug, "version": "1", "kind": kind, "source": "test", "licence": "test",
+                                 "checksum": "0" * 64})
+        category, _created = Category.objects.get_or_create(pack=pack, code="c", defaults={"name": "Category"})
+        Item.objects.get_or_create(pack=pack, code="1", defaults={"category": category, "name": f"{kind} one"})
+        packs[kind] = pack
+    return packs
+
+
+def sweep_values(org, user):
+    """The URL parameters of the projects routes: a project of ``org`` led by ``user`` with one of
+    every object a projects URL names (goal, barrier, option, task, criterion, review, effort
+    entry of ``user``), a step and a step's consultation template."""
+    packs = tiny_packs()
+    project = projects.project_create(organisation=org, user=user, name="Swept", service="iCBT", team=[user],
+                                      determinant_pack=packs["determinants"], strategy_pack=packs["strategies"])
+    iteration = project.iterations.get()
+    goal = goals.goal_create(project=project, user=user, target_group="Adults", end_goal="More patients")
+    barrier = goals.barrier_add_custom(project=project, user=user, name="No rooms", category="Resources")
+    option = matching.option_add_custom(project=project, user=user, barrier=barrier, name="Rooms", description="d")
+    today = timezone.localdate()
+    return {
+        "project_id": project.pk,
+        "goal_id": goal.pk,
+        "barrier_id": barrier.pk,
+        "option_id": option.pk,
+        "task_id": planning.task_create(iteration=iteration, user=user, title="Book rooms").pk,
+        "criterion_id": planning.criterion_create(iteration=iteration, user=user, description="More referrals").pk,
+        "review_id": review_services.review_create(iteration=iteration, user=user, review_date=today,
+                                                   what_was_done="Booked").pk,
+        # Only its author may delete an effort entry, so the entry is the lead's own.
+        "entry_id": effort.effort_log(project=project, user=user, date=today, minutes=30, activity="Met",
+                                      step=Step.GOALS).pk,
+        "step": Step.GOALS,  # guidance pages exist for every step
+        "step_template": steps.get(Step.GOALS).consultation_template,
+    }

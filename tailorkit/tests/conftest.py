@@ -1,0 +1,36 @@
+"""Fixtures for the tests that cross apps: the outsider sweeps and the browser journeys.
+
+Each app supplies its own objects through ``<app>/tests/factories.py``; this package only merges
+them, so an app that adds routes adds their values in its own factories and both sweeps pick
+them up.
+"""
+
+import pytest
+from django.core.management import call_command
+
+from tailorkit.consultations.tests import factories as consultation_factories
+from tailorkit.core.tests import factories as core_factories
+from tailorkit.library.tests import factories as library_factories
+from tailorkit.projects.models import Project
+from tailorkit.projects.tests import factories as project_factories
+
+
+@pytest.fixture
+def packs(db):
+    """The real content packs (the journeys pick barriers and strategies from them)."""
+    call_command("load_packs", verbosity=0)
+
+
+@pytest.fixture
+def sweep_values(org, alice, bob):
+    """One object of alice's organisation (or of the library) for every URL parameter of every
+    page and API route: ``{parameter name: value}``."""
+    values = {
+        **core_factories.sweep_values(org, alice, bob),
+        **library_factories.sweep_values(library_factories.tiny_library(prefix="sweep")),
+        **project_factories.sweep_values(org, alice),
+        **consultation_factories.sweep_values(org, alice),
+    }
+    # The API names an iteration by its number within the project.
+    values["iteration_number"] = Project.objects.get(pk=values["project_id"]).current_iteration.number
+    return values
