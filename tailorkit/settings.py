@@ -34,11 +34,25 @@ DATA_DIR = Path(env("TAILORKIT_DATA_DIR", str(BASE_DIR / "data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
+# Example values that must never run a real instance: whoever has read the documentation (or
+# Django's project template) could sign sessions and password-reset links with them.
+PLACEHOLDER_SECRET_KEYS = ("replace-with", "change-me", "changeme", "django-insecure", "your-secret-key",
+                           "secret-key-here", "not-secret", "example")
+
+
 def _secret_key():
     # A self-hosted instance must not ship a shared default key: when SECRET_KEY is not set we
     # create a random one once and keep it in the data folder, so sessions survive restarts.
     if env("SECRET_KEY"):
-        return env("SECRET_KEY")
+        key = env("SECRET_KEY")
+        if any(marker in key.lower() for marker in PLACEHOLDER_SECRET_KEYS):
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                "SECRET_KEY is an example value, not a secret. Make one with: "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(64))' (or leave SECRET_KEY unset "
+                "to have Tailorkit create and keep one in its data folder).")
+        return key
     path = DATA_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))

@@ -2,6 +2,7 @@
 
 import os
 import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,10 @@ def production_env(tmp_path):
     block = re.search(r"```env\n(.*?)```", text, re.S).group(1)
     values = dict(line.split("=", 1) for line in block.splitlines() if line and not line.startswith("#"))
     # The check does not connect to the database; point the paths at a scratch folder.
+    # The documented key is an example that start-up refuses (test below); a real one replaces it.
+    assert "replace-with" in values["SECRET_KEY"]
     values.update(
+        SECRET_KEY=secrets.token_urlsafe(64),
         TAILORKIT_DATA_DIR=str(tmp_path / "data"),
         STATIC_ROOT=str(tmp_path / "static"),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
@@ -40,6 +44,15 @@ def test_the_documented_production_settings_pass_the_deploy_check(tmp_path):
     assert env["DEBUG"] == "false" and env["SECURE_COOKIES"] == "true"
     result = run_check(env)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_documented_example_secret_key_is_refused_at_start_up(tmp_path):
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    example = re.search(r"^SECRET_KEY=(.*)$", text, re.M).group(1)
+    for key in (example, "django-insecure-" + "x" * 50, "change-me-" + "y" * 50):
+        result = run_check({**production_env(tmp_path), "SECRET_KEY": key})
+        assert result.returncode != 0
+        assert "SECRET_KEY is an example value" in result.stderr + result.stdout
 
 
 def test_the_deploy_check_fails_without_the_production_settings(tmp_path):
