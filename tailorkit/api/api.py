@@ -44,11 +44,14 @@ api = TailorkitAPI(
         "cycle, and stakeholder consultations (questionnaires, invitations, results), with the same "
         "permissions as the pages. Authenticate with a personal "
         "API token (`Authorization: Bearer tk_…`, made under Account → API tokens) or, in a browser, "
-        "with your signed-in session."
+        "with your signed-in session. A request that sends a bearer token is judged by that token "
+        "alone: a wrong, expired or revoked token gets 401. Tokens expire after the time chosen when "
+        "making them (30, 90 or 365 days), and changing or resetting your password revokes them all."
     ),
     urls_namespace="api",
-    # Tried in order: a bearer token first, then the browser session. Every route requires one of
-    # them; only the schema and the reference page are open.
+    # Tried in order: a bearer token first, then the browser session. A request with a bearer token
+    # never reaches the session (see auth.py). Every route requires one of them; only the schema and
+    # the reference page are open.
     auth=[token_auth, session_auth],
     docs=ServerRenderedDocs(),
 )

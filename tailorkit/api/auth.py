@@ -21,20 +21,38 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 MAX_TOKEN_LENGTH = 200
 
 
+def _invalid_token():
+    return AuthenticationError(message=_("This token is not valid. Check that the whole token was copied, "
+                                         "or create a new one."))
+
+
+def carries_bearer_token(request):
+    """True when the request says ``Authorization: Bearer …``, whatever follows."""
+    scheme = request.headers.get("Authorization", "").split(" ", 1)[0]
+    return scheme.lower() == "bearer"
+
+
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer tk_…`` with a personal API token."""
+    """``Authorization: Bearer tk_…`` with a personal API token.
+
+    A request that sends a bearer token is judged by that token alone: a wrong, expired or revoked
+    token is a 401 here, never a fall-back to the browser session (whose CSRF check would answer a
+    confusing 403 to a script's write).
+    """
 
     def authenticate(self, request, token):
         if not token or len(token) > MAX_TOKEN_LENGTH:
-            return None
+            raise _invalid_token()
         api_token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
         if api_token is None or not api_token.user.is_active:
-            return None
+            raise _invalid_token()
+        # Say why, so that whoever runs the script knows to make a new token rather than to look
+        # for a typo.
         if api_token.revoked_at is not None:
-            # Say why, so that whoever runs the script knows to make a new token rather than
-            # to look for a typo.
             raise AuthenticationError(message=_("This token has been revoked."))
         now = timezone.now()
+        if api_token.expires_at <= now:
+            raise AuthenticationError(message=_("This token has expired. Create a new one under Account → API tokens."))
         # A conditional UPDATE: at most one write per token per minute, and no read-modify-write
         # race between parallel requests.
         ApiToken.objects.filter(pk=api_token.pk).filter(
@@ -63,6 +81,12 @@ class BrowserSessionAuth(SessionAuth):
     ninja's session auth checks CSRF on unsafe methods (csrf=True), which keeps a malicious site
     from using a visitor's session once the API gains write routes.
     """
+
+    def __call__(self, request):
+        # A bearer token is the token's business alone (see TokenAuth): the session is not asked.
+        if carries_bearer_token(request):
+            return None
+        return super().__call__(request)
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)

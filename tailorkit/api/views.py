@@ -15,18 +15,19 @@ from .models import ApiToken
 
 @login_required
 def api_tokens(request):
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, user=request.user)
     raw_token = new_token = None
     if request.method == "POST" and form.is_valid():
         try:
-            new_token, raw_token = services.token_create(user=request.user, name=form.cleaned_data["name"],
-                                                         request=request)
+            new_token, raw_token = services.token_create(
+                user=request.user, name=form.cleaned_data["name"],
+                expires_in_days=form.cleaned_data["expires_in_days"], request=request)
         except ValidationError as exc:
             add_to_form(form, exc)
         else:
             # The raw token goes straight into this response and nowhere else: redirecting would
             # mean parking it in the session table, in plain text, until the next page load.
-            form = TokenForm()
+            form = TokenForm(user=request.user)
     tokens = ApiToken.objects.filter(user=request.user)
     response = render(request, "api/tokens.html", {
         "form": form, "tokens": tokens, "raw_token": raw_token, "new_token": new_token,

@@ -9,10 +9,11 @@ from tailorkit.library.tests.factories import tiny_library
 
 @pytest.fixture
 def token_for():
-    """``token_for(alice)`` → a fresh raw bearer token acting as alice."""
+    """``token_for(alice)`` → a fresh raw bearer token acting as alice, made through the service
+    directly (the token page's re-authentication is tested in test_tokens_ui)."""
 
-    def _make(user, name="script"):
-        _token, raw = services.token_create(user=user, name=name)
+    def _make(user, name="script", expires_in_days=services.DEFAULT_LIFETIME):
+        _token, raw = services.token_create(user=user, name=name, expires_in_days=expires_in_days)
         return raw
 
     return _make

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from ninja.errors import HttpError
@@ -11,6 +12,7 @@ from ninja.errors import HttpError
 from tailorkit.api import services
 from tailorkit.api.auth import session_auth
 from tailorkit.api.models import ApiToken
+from tailorkit.projects.models import Project
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +38,103 @@ def test_it_rejects_a_revoked_token_and_says_why(alice, token_for):
     assert response.json() == {"detail": "This token has been revoked."}
 
 
+INVALID = "This token is not valid. Check that the whole token was copied, or create a new one."
+EXPIRED = "This token has expired. Create a new one under Account → API tokens."
+REVOKED = "This token has been revoked."
+
+
 @pytest.mark.parametrize("raw", ["garbage", "tk_" + "a" * 43, "x" * 5000, ""])
 def test_it_rejects_an_unknown_token(alice, token_for, raw):
     token_for(alice)
     response = _get(raw)
     assert response.status_code == 401
-    assert response.json() == {"detail": "Unauthorized"}
+    assert response.json() == {"detail": INVALID}
+    assert response["WWW-Authenticate"] == 'Bearer realm="Tailorkit API"'
+
+
+def _bad_token(kind, user, token_for):
+    """A raw token that is wrong, expired or revoked."""
+    if kind == "wrong":
+        token_for(user)
+        return "tk_wrong", INVALID
+    raw = token_for(user)
+    token = ApiToken.objects.get(user=user)
+    if kind == "expired":
+        ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+        return raw, EXPIRED
+    services.token_revoke(token=token, user=user)
+    return raw, REVOKED
+
+
+@pytest.mark.parametrize("kind", ["wrong", "expired", "revoked"])
+@pytest.mark.parametrize("method", ["get", "post", "patch"])
+def test_a_bad_token_is_a_401_on_every_method_never_a_csrf_403(org, alice, token_for, kind, method):
+    raw, detail = _bad_token(kind, alice, token_for)
+    # A client that enforces CSRF like a real browser would: the token alone decides.
+    client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {raw}"})
+    url = {"get": URL, "post": f"/api/organisations/{org.slug}/projects"}.get(
+        method, f"/api/organisations/{org.slug}/projects/1")
+    response = getattr(client, method)(url, {"name": "X"}, content_type="application/json")
+    assert response.status_code == 401
+    assert response.json() == {"detail": detail}
+    assert response["WWW-Authenticate"] == 'Bearer realm="Tailorkit API"'
+
+
+def test_a_bad_token_is_not_rescued_by_a_signed_in_session(client_for, org, alice, token_for):
+    client = client_for(alice)
+    for method, url in (("get", URL), ("post", f"/api/organisations/{org.slug}/projects")):
+        response = getattr(client, method)(url, {}, content_type="application/json",
+                                           headers={"Authorization": "Bearer tk_wrong"})
+        assert response.status_code == 401
+        assert response.json() == {"detail": INVALID}
+
+
+NEW_PROJECT = {"service": "iCBT", "determinant_pack": "test-determinants", "strategy_pack": "test-strategies"}
+
+
+def test_a_valid_token_writes_without_csrf(org, alice, token_for, library):
+    client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {token_for(alice)}"})
+    response = client.post(f"/api/organisations/{org.slug}/projects", {"name": "By script", **NEW_PROJECT},
+                           content_type="application/json")
+    assert response.status_code == 201, response.content
+
+
+def test_a_session_write_without_csrf_is_still_refused(org, alice, library):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post(f"/api/organisations/{org.slug}/projects", {"name": "Forged", **NEW_PROJECT},
+                           content_type="application/json")
+    assert response.status_code == 403
+    assert not Project.objects.filter(name="Forged").exists()
+    # With the CSRF token the page would send, the same write goes through.
+    client.get("/accounts/password/change/")
+    response = client.post(f"/api/organisations/{org.slug}/projects", {"name": "Genuine", **NEW_PROJECT},
+                           content_type="application/json", headers={"X-CSRFToken": client.cookies["csrftoken"].value})
+    assert response.status_code == 201, response.content
+
+
+def test_a_token_stores_its_expiry_and_stops_working_after_it(alice, token_for):
+    raw = token_for(alice, expires_in_days=30)
+    token = ApiToken.objects.get(user=alice)
+    assert abs(token.expires_at - (timezone.now() + timedelta(days=30))) < timedelta(minutes=1)
+    assert _get(raw).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = _get(raw)
+    assert response.status_code == 401
+    assert response.json() == {"detail": EXPIRED}
+
+
+def test_a_token_is_made_for_90_days_unless_told_otherwise(alice):
+    token, _raw = services.token_create(user=alice, name="default")
+    assert abs(token.expires_at - (timezone.now() + timedelta(days=90))) < timedelta(minutes=1)
+
+
+@pytest.mark.parametrize("days", [0, 7, 3650, None])
+def test_it_refuses_a_lifetime_not_offered(alice, days):
+    with pytest.raises(ValidationError) as excinfo:
+        services.token_create(user=alice, name="odd", expires_in_days=days)
+    assert "expires_in_days" in excinfo.value.message_dict
+    assert not ApiToken.objects.exists()
 
 
 def test_it_rejects_a_request_without_credentials(db):
