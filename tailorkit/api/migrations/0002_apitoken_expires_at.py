@@ -1,20 +1,21 @@
-"""Every API token expires. Tokens made before expiry existed get the default lifetime, counted
-from when they were made (so a token older than that stops working at once). The column becomes
+"""Every API token expires. Tokens made before expiry existed get the default lifetime counted from
+the upgrade, not from when they were made: an upgrade must not stop working scripts without
+warning, and their owners see the date on the tokens page in time to replace them. The column becomes
 required in 0003, in a transaction of its own: PostgreSQL can refuse to alter a table with trigger
 events pending from updates in the same transaction."""
 
 from datetime import timedelta
 
 from django.db import migrations, models
+from django.utils import timezone
 
 DEFAULT_LIFETIME = timedelta(days=90)
 
 
 def give_existing_tokens_an_expiry(apps, schema_editor):
+    expires_at = timezone.now() + DEFAULT_LIFETIME
     for model_name in ("ApiToken", "HistoricalApiToken"):
-        model = apps.get_model("api", model_name)
-        for row in model.objects.filter(expires_at__isnull=True).only("pk", "created_at").iterator():
-            model.objects.filter(pk=row.pk).update(expires_at=row.created_at + DEFAULT_LIFETIME)
+        apps.get_model("api", model_name).objects.filter(expires_at__isnull=True).update(expires_at=expires_at)
 
 
 class Migration(migrations.Migration):
