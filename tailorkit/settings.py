@@ -182,7 +182,12 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tailorkit] "
-# Login attempts are rate limited by allauth (per IP and per account).
+# How many reverse proxies of ours stand before the app (0: clients connect directly). The client's
+# address is then read from X-Forwarded-For (tailorkit/core/net.py, docs/deploy.md): by allauth's
+# sign-in limits (through core.adapters.AccountAdapter), the respondent limits and the audit log.
+TAILORKIT_TRUSTED_PROXIES = max(0, int(env("TAILORKIT_TRUSTED_PROXIES", "0")))
+ALLAUTH_TRUSTED_PROXY_COUNT = TAILORKIT_TRUSTED_PROXIES
+# Login attempts are rate limited by allauth (per client address and per account).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_FAILED_RATE", "10/m/ip,5/5m/key"),
 }
@@ -215,12 +220,18 @@ TASKS = {
         )
     }
 }
+# Finished task rows (arguments, results, tracebacks) are deleted after this many days, by the
+# daily job that `manage.py schedule_periodic` queues.
+TAILORKIT_TASK_RESULT_DAYS = int(env("TAILORKIT_TASK_RESULT_DAYS", "7"))
 
 # --- Stakeholder consultations ----------------------------------------------------------------
 # Personal email addresses are deleted this many days after a consultation closes.
 TAILORKIT_CONSULTATION_EMAIL_RETENTION_DAYS = int(env("TAILORKIT_CONSULTATION_EMAIL_RETENTION_DAYS", "30"))
-# Link and access-code attempts allowed per minute from one IP address.
-TAILORKIT_CONSULTATION_RATE_LIMIT = int(env("TAILORKIT_CONSULTATION_RATE_LIMIT", "60"))
+# Respondent links and access codes, per minute from one client address: failed attempts (links
+# that do not work, wrong codes) are held tight against guessing; links that work, loosely, so a
+# whole clinic behind one address can answer at once.
+TAILORKIT_CONSULTATION_RATE_LIMIT = int(env("TAILORKIT_CONSULTATION_RATE_LIMIT", "20"))
+TAILORKIT_CONSULTATION_OPENINGS_LIMIT = int(env("TAILORKIT_CONSULTATION_OPENINGS_LIMIT", "1200"))
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -2,6 +2,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.urls import reverse
 
+from .net import client_ip
+
 INVITATION_SESSION_KEY = "tailorkit_invitation_token"
 
 
@@ -24,3 +26,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_signup_redirect_url(self, request):
         return self.get_login_redirect_url(request)
+
+    def get_client_ip(self, request):
+        # allauth's rate limits count per client address: read it the one way Tailorkit does
+        # (core/net.py, TAILORKIT_TRUSTED_PROXIES), not from allauth's own settings.
+        return client_ip(request) or super().get_client_ip(request)

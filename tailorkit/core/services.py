@@ -13,15 +13,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .models import AuditEvent, Invitation, Membership, Organisation, Role, User
+from .net import client_ip
 from .tokens import hash_token, new_token
 
 INVITATION_LIFETIME = timedelta(days=14)
 
 
 def _client_ip(request):
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    return None if request is None else client_ip(request)
 
 
 def audit_record(*, action, actor=None, organisation=None, target="", details=None, request=None):
@@ -111,8 +110,11 @@ def membership_remove(*, membership, actor, request=None):
 
 @transaction.atomic
 def invitation_create(*, organisation, email, role, invited_by, request=None):
-    """Invite ``email`` to the organisation. Returns (invitation, raw_token); the token is only
-    ever in the email, the database keeps its hash."""
+    """Invite ``email`` to the organisation and queue the email. Returns the invitation.
+
+    No working link exists yet: the row holds the hash of a token nobody ever sees, and the email
+    task makes the real link with ``invitation_issue_link``, so no secret sits in the task queue.
+    """
     email = User.objects.normalize_email(email).strip().lower()
     if role not in Role.values:
         raise ValidationError({"role": _("Choose one of the listed roles.")})
@@ -121,18 +123,30 @@ def invitation_create(*, organisation, email, role, invited_by, request=None):
     # A new invitation replaces an older pending one, so only the newest link works.
     Invitation.objects.filter(organisation=organisation, email__iexact=email,
                               status=Invitation.Status.PENDING).update(status=Invitation.Status.REVOKED)
-    token = new_token()
     invitation = Invitation.objects.create(
         organisation=organisation, email=email, role=role, invited_by=invited_by,
-        token_hash=hash_token(token), expires_at=timezone.now() + INVITATION_LIFETIME,
+        token_hash=hash_token(new_token()), expires_at=timezone.now() + INVITATION_LIFETIME,
     )
     audit_record(action="invitation.sent", actor=invited_by, organisation=organisation, target=email,
                  details={"role": role}, request=request)
     from .tasks import send_invitation_email
 
     base_url = request.build_absolute_uri("/") if request is not None else settings.SITE_URL
-    transaction.on_commit(lambda: send_invitation_email.enqueue(invitation.pk, token, base_url))
-    return invitation, token
+    transaction.on_commit(lambda: send_invitation_email.enqueue(invitation.pk, base_url))
+    return invitation
+
+
+@transaction.atomic
+def invitation_issue_link(*, invitation):
+    """A fresh link token for a pending invitation; only its hash is stored, and it replaces the
+    previous one. Called by the email task, so the raw token exists only in the email."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != Invitation.Status.PENDING:
+        raise ValidationError(_("Only a pending invitation can be sent."))
+    token = new_token()
+    # A queryset update: the hash is left out of the history, so a new link adds no history row.
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=hash_token(token))
+    return token
 
 
 def invitation_for_token(token):
@@ -190,3 +204,19 @@ def invitation_revoke(*, invitation, actor, request=None):
     invitation.save(update_fields=["status"])
     audit_record(action="invitation.revoked", actor=actor, organisation=invitation.organisation,
                  target=invitation.email, request=request)
+
+
+def task_results_prune(*, days=None):
+    """Delete finished background-task rows (done or failed) older than ``days``, by default
+    ``TAILORKIT_TASK_RESULT_DAYS``, from every database task backend: their arguments, results and
+    tracebacks need not outlive the work. Uses django-tasks-db's ``prune_db_task_results``."""
+    from django.core.management import call_command
+    from django_tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    days = settings.TAILORKIT_TASK_RESULT_DAYS if days is None else days
+    for alias in settings.TASKS:
+        if isinstance(task_backends[alias], DatabaseBackend):
+            # As command-line options, so that the command's own parsing turns the alias into its backend.
+            call_command("prune_db_task_results", f"--backend={alias}", "--queue-name=*", f"--min-age-days={days}",
+                         verbosity=0)

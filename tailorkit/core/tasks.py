@@ -1,4 +1,8 @@
-"""Background work for the core app (run by the db_worker; immediately in tests)."""
+"""Background work for the core app (run by the db_worker; immediately in tests).
+
+django-tasks-db keeps each task's arguments and return value in its table, and so in backups:
+tasks here take and return ids and counts only, never a token or a link with one.
+"""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -8,10 +12,15 @@ from django_tasks import task
 
 
 @task()
-def send_invitation_email(invitation_id, token, base_url=None):
+def send_invitation_email(invitation_id, base_url=None):
+    """Email an organisation invitation. The link token is made here, inside the worker."""
     from .models import Invitation
+    from .services import invitation_issue_link
 
-    invitation = Invitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
+    invitation = Invitation.objects.select_related("organisation", "invited_by").filter(pk=invitation_id).first()
+    if invitation is None or invitation.status != Invitation.Status.PENDING:
+        return False  # withdrawn, replaced or deleted meanwhile: nothing to send
+    token = invitation_issue_link(invitation=invitation)
     link = (base_url or settings.SITE_URL).rstrip("/") + reverse("core:invitation_open", args=[token])
     context = {"invitation": invitation, "link": link}
     send_mail(
@@ -20,3 +29,13 @@ def send_invitation_email(invitation_id, token, base_url=None):
         from_email=None,
         recipient_list=[invitation.email],
     )
+    return True
+
+
+@task()
+def prune_task_results():
+    """Delete finished task rows older than ``TAILORKIT_TASK_RESULT_DAYS`` (queued daily by
+    ``schedule_periodic``), with django-tasks-db's own ``prune_db_task_results`` command."""
+    from .services import task_results_prune
+
+    task_results_prune()

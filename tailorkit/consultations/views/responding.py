@@ -18,6 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tailorkit.core.net import address_block, client_ip
+
 from ..forms import AccessCodeForm
 from ..models import Invitation
 from ..services import responding
@@ -80,25 +82,47 @@ def _new_grant(consultation, invitation=None, code=True):
 
 
 # --- Rate limiting ------------------------------------------------------------------------------
-# A per-IP counter in Django's cache (the database cache by default, Redis when CACHE_URL says so),
-# shared by all app processes. Hand-written because it is two views and ten lines; a rate-limit
-# library would be a dependency for this alone, and allauth's limiter is not public API. The IP is
-# hashed, so the cache never holds it in clear. Fixed one-minute windows, counted with incr first:
-# one read and one write per attempt on the database cache (add-then-incr cost two writes, and
-# BaseCache.incr re-set the expiry on every hit). On the database cache two simultaneous attempts
-# can count as one; Redis counts atomically. Either way a guesser gets at most about the limit.
+# Counters per client address (core/net.py: behind TAILORKIT_TRUSTED_PROXIES proxies it is read
+# from X-Forwarded-For; an IPv6 client counts by its /64) in Django's cache (the database cache by
+# default, Redis when CACHE_URL says so), shared by all app processes. Hand-written because it is
+# two views and a few lines; allauth's limiter is not public API. The address is hashed, so the
+# cache never holds it in clear. Fixed one-minute windows, two counters:
+#   fail  links that do not work and wrong access codes, TAILORKIT_CONSULTATION_RATE_LIMIT a
+#         minute. Once it is reached every attempt from the address is refused, a working link
+#         too, so a guesser cannot tell a hit from a miss. This is what stops token guessing.
+#   ok    links that work, TAILORKIT_CONSULTATION_OPENINGS_LIMIT a minute: generous, because a
+#         whole clinic behind one NAT address may open a survey at once.
+# Counted with incr first: one read and one write on the database cache (add-then-incr cost two
+# writes, and BaseCache.incr re-set the expiry on every hit); a working link costs one more read,
+# of the fail counter. On the database cache two simultaneous attempts can count as one; Redis
+# counts atomically. Either way a guesser gets at most about the limit.
+WINDOW = 60
 
-def _rate_limited(request, bucket):
-    limit = int(getattr(settings, "TAILORKIT_CONSULTATION_RATE_LIMIT", 60))
-    window = 60
-    ip = request.META.get("REMOTE_ADDR", "")
-    ip_hash = hashlib.sha256(f"{settings.SECRET_KEY}{ip}".encode()).hexdigest()[:32]
-    key = f"consult-rl:{bucket}:{ip_hash}:{int(time.time() // window)}"
+
+def _counter(request, kind, bucket):
+    address = address_block(client_ip(request))
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}{address}".encode()).hexdigest()[:32]
+    return f"consult-rl:{bucket}:{kind}:{digest}:{int(time.time() // WINDOW)}"
+
+
+def _count(key):
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # first attempt in this window
-        count = 1 if cache.add(key, 1, window * 2) else cache.incr(key)
-    return count > limit
+        return 1 if cache.add(key, 1, WINDOW * 2) else cache.incr(key)
+
+
+def _too_many_failures(request, bucket):
+    return (cache.get(_counter(request, "fail", bucket)) or 0) >= settings.TAILORKIT_CONSULTATION_RATE_LIMIT
+
+
+def _count_failure(request, bucket):
+    _count(_counter(request, "fail", bucket))
+
+
+def _too_many_openings(request):
+    """Count a link that works; True when this address has opened too many this minute."""
+    return _count(_counter(request, "ok", "link")) > settings.TAILORKIT_CONSULTATION_OPENINGS_LIMIT
 
 
 def _problem(request, status=404):
@@ -113,26 +137,35 @@ def _too_many(request):
 
 # --- Link exchange ------------------------------------------------------------------------------
 
+def _link_failed(request):
+    _count_failure(request, "link")
+    return _problem(request)
+
+
 def invitation_open(request, token):
-    if _rate_limited(request, "link"):
+    if _too_many_failures(request, "link"):
         return _too_many(request)
     invitation = responding.invitation_for_token(token)
     consultation = invitation.consultation if invitation else None
     if invitation is not None and invitation.status == Invitation.Status.COMPLETED:
         return redirect("consultations:consultation_thanks")
     if not responding.can_answer(consultation, invitation):
-        return _problem(request)
+        return _link_failed(request)
+    if _too_many_openings(request):
+        return _too_many(request)
     if invitation.status == Invitation.Status.SENT:
         responding.invitation_mark_opened(invitation=invitation)
     return _with_grant(redirect("consultations:consultation_form"), _new_grant(consultation, invitation))
 
 
 def open_link(request, token):
-    if _rate_limited(request, "link"):
+    if _too_many_failures(request, "link"):
         return _too_many(request)
     consultation = responding.consultation_for_open_token(token)
     if not responding.can_answer(consultation):
-        return _problem(request)
+        return _link_failed(request)
+    if _too_many_openings(request):
+        return _too_many(request)
     grant = _read_grant(request) or {}
     if grant.get("c") != str(consultation.uuid) or grant.get("done") or grant.get("inv"):
         grant = _new_grant(consultation, code=not consultation.access_code_hash)
@@ -202,10 +235,11 @@ def respondent_form(request):
 def _access_code(request, grant, consultation):
     form = AccessCodeForm(request.POST or None)
     if request.method == "POST":
-        if _rate_limited(request, "code"):
+        if _too_many_failures(request, "code"):
             return _too_many(request)
         if form.is_valid() and access_code_matches(consultation, form.cleaned_data["access_code"]):
             return _with_grant(redirect("consultations:consultation_form"), {**grant, "code": True})
+        _count_failure(request, "code")
         if form.is_valid():
             form.add_error("access_code", _("This code is not right. Check it and try again."))
     return render(request, "consultations/respondent/access_code.html", {"form": form, "consultation": consultation})
