@@ -161,12 +161,29 @@ def read_source(*, path=None, file=None):
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _refuse_aliases(text):
-    """Safe YAML without anchors/aliases: aliases let a tiny file expand into a huge one. Checked on
-    the event stream, which the C parser produces too (a loader subclass could not hook into it)."""
+# Deeper nesting than this is refused before the YAML is built: a file of nothing but "[" sends
+# the parser into a slow (and, in libyaml, crashing) descent. Real packs nest four or five levels.
+MAX_YAML_DEPTH = 50
+
+
+def check_yaml_text(text):
+    """Refuse YAML that could blow up when loaded: aliases (*name), which let a tiny file expand
+    into a huge one ("billion laughs"), and nesting deeper than ``MAX_YAML_DEPTH``. Checked on the
+    event stream, which the C parser produces too (a loader subclass could not hook into it), and
+    which stops at the first offending event. Raises ``yaml.YAMLError`` with a translated problem;
+    shared with the other YAML uploads (the instruments' wording)."""
+    depth = 0
     for event in yaml.parse(text, Loader=_SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             raise yaml.scanner.ScannerError(None, None, _("aliases (*name) are not allowed"), event.start_mark)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise yaml.scanner.ScannerError(None, None, _("lists and mappings are nested more than %(n)d "
+                                                              "levels deep") % {"n": MAX_YAML_DEPTH},
+                                                event.start_mark)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _text(source, name):
@@ -179,7 +196,7 @@ def _text(source, name):
 def load_manifest(source):
     text = _text(source, MANIFEST)
     try:
-        _refuse_aliases(text)
+        check_yaml_text(text)
         data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - the safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

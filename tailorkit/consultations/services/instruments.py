@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from tailorkit.core.anonymity import threshold_for, withheld_groups, withheld_note
 from tailorkit.core.services import audit_record
+from tailorkit.library.packfiles import check_yaml_text
 
 from .. import stats
 from ..models import Answer, InstrumentWording, QuestionKind, Response
@@ -45,6 +46,7 @@ from .results import group_label, questions_of
 PLACEHOLDER = gettext_lazy("[Placeholder wording – import the official items]")
 WORDING_MAX = 1000
 FILE_MAX_ROWS = 500
+FILE_MAX_BYTES = 2 * 1024 * 1024  # the wording of every instrument in a dozen languages fits many times over
 
 NOMAD_AGREEMENT = [("5", gettext_lazy("Strongly agree")), ("4", gettext_lazy("Agree")),
                    ("3", gettext_lazy("Neither agree nor disagree")), ("2", gettext_lazy("Disagree")),
@@ -262,6 +264,7 @@ def _read_rows(content, filename):
     """``[(line, {"instrument", "item", "text", "language"})]`` from CSV or YAML text."""
     if filename.lower().endswith((".yaml", ".yml")):
         try:
+            check_yaml_text(content)  # no aliases, no deep nesting: as for content packs
             data = yaml.safe_load(content)
         except yaml.YAMLError as exc:
             raise ValidationError(_("The file is not valid YAML: %(error)s") % {"error": str(exc)[:200]}) from exc
@@ -338,7 +341,13 @@ def instrument_wording_import(*, file, actor, request=None):
     """Replace the official wording of the instruments (and languages) in the file. All or nothing:
     any wrong row stops the import with a list of row errors and nothing is changed."""
     filename = getattr(file, "name", "") or ""
-    data = file.read()
+    too_big = _("The file is larger than %(n)s MB. A wording file is much smaller: check that you chose the "
+                "right file.") % {"n": FILE_MAX_BYTES // (1024 * 1024)}
+    if (getattr(file, "size", None) or 0) > FILE_MAX_BYTES:
+        raise ValidationError(too_big)
+    data = file.read(FILE_MAX_BYTES + 1)
+    if len(data) > FILE_MAX_BYTES:
+        raise ValidationError(too_big)
     try:
         content = data.decode("utf-8-sig") if isinstance(data, bytes) else data
     except UnicodeDecodeError as exc:

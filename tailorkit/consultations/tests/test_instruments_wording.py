@@ -38,6 +38,31 @@ def test_a_yaml_file_works_too(alice):
     assert instruments.instrument_wording_import(file=upload("items:\n" + entries, "w.yaml"), actor=alice) == 12
 
 
+BILLION_LAUGHS = ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+                  + "".join(f"{n}: &{n} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+                            for p, n in zip("abcdefgh", "bcdefghi", strict=True)))
+
+
+@pytest.mark.parametrize("content, message", [
+    (BILLION_LAUGHS, "aliases (*name) are not allowed"),
+    ("items: " + "[" * 100_000 + "\n", "nested more than 50 levels deep"),
+])
+def test_a_yaml_file_that_would_blow_up_is_refused_before_it_is_loaded(alice, content, message):
+    with pytest.raises(ValidationError) as caught:
+        instruments.instrument_wording_import(file=upload(content, "w.yaml"), actor=alice)
+    assert message in caught.value.messages[0]
+    assert caught.value.messages[0].startswith("The file is not valid YAML")
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(alice):
+    big = upload(aim_csv() + "#" * instruments.FILE_MAX_BYTES)
+    with pytest.raises(ValidationError) as caught:
+        instruments.instrument_wording_import(file=big, actor=alice)
+    assert caught.value.messages == ["The file is larger than 2 MB. A wording file is much smaller: check that "
+                                     "you chose the right file."]
+    assert not InstrumentWording.objects.exists()
+
+
 @pytest.mark.parametrize("content, message", [
     (aim_csv(extra="sf36,q1,Hello\n"), "Line 14: unknown instrument “sf36”"),
     (aim_csv(extra="nomad,nomad_co9,Hello\n"), "Line 14: “nomad_co9” is not an item of nomad"),

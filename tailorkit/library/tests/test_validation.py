@@ -34,6 +34,13 @@ def test_it_rejects_yaml_aliases(db, pack_copy):
     assert "aliases" in errors[0]
 
 
+def test_it_refuses_deeply_nested_yaml_quickly_with_a_clear_message(db, pack_copy):
+    # 400 KB of "[" made the YAML parser run for minutes (and libyaml can crash on it).
+    errors = errors_for(pack_copy("mini-strategies", raw="slug: x\nitems: " + "[" * 400_000 + "\n"))
+    assert len(errors) == 1
+    assert "nested more than 50 levels deep" in errors[0] and errors[0].startswith("pack.yaml, line 2")
+
+
 def test_it_reports_each_missing_required_field(db, pack_copy):
     def change(data):
         del data["source"]

@@ -38,6 +38,9 @@ from ..models import (
 )
 
 PAGE_SIZE = 25
+# Higher page numbers are read as this one (and then as the last page): a number such as
+# 922337203685477580 would otherwise overflow the database's LIMIT.
+MAX_PAGE = 100_000
 
 # Kind → (model, label). The order is the order of the filter list on the page.
 KINDS = {
@@ -133,8 +136,8 @@ def iteration_window(project, number):
 
 
 def timeline_page(project, *, page=1, kind=None, window=None, page_size=PAGE_SIZE):
-    """One page of the project's timeline, newest first."""
-    page = max(1, int(page))
+    """One page of the project's timeline, newest first. A page past the end shows the last page."""
+    page = min(max(1, int(page)), MAX_PAGE)
     querysets = history_querysets(project)
     if kind in querysets:
         querysets = {kind: querysets[kind]}
@@ -154,6 +157,10 @@ def timeline_page(project, *, page=1, kind=None, window=None, page_size=PAGE_SIZ
         rows.extend((k, r) for r in qs)
     rows.sort(key=lambda kr: (kr[1].history_date, kr[1].history_id), reverse=True)
     start = (page - 1) * page_size
+    if page > 1 and len(rows) <= start:
+        # Past the end: every row was fetched (each table had fewer than ``need``), so the last page is known.
+        page = max(1, -(-len(rows) // page_size))
+        start = (page - 1) * page_size
     page_rows = rows[start:start + page_size]
 
     # The previous version of each changed row, one query per history table.

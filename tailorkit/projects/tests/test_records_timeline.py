@@ -58,6 +58,21 @@ def test_the_timeline_pages_through_older_entries(client_for, alice, project, or
     assert "Project added" in second and 'rel="prev"' in second
 
 
+def test_a_page_number_past_the_end_shows_the_last_page(client_for, alice, project, org):
+    for i in range(30):
+        _goal(project, alice, end_goal=f"Goal number {i}")
+    client = client_for(alice)
+    url = reverse("projects:project_timeline", args=[org.slug, project.pk])
+    for number in ("3", "922337203685477580", "9" * 4000, "-5", "x"):
+        response = client.get(url, {"page": number})
+        html = response.content.decode()
+        assert response.status_code == 200, number
+        if number in ("-5", "x"):
+            assert "Page 1" in html
+        else:
+            assert "Page 2" in html and "Project added" in html and 'rel="next"' not in html
+
+
 def test_the_timeline_query_count_does_not_grow_with_changes(client_for, alice, bob, project, org,
                                                                django_assert_max_num_queries):
     client = client_for(alice)

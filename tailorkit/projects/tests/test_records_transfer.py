@@ -74,6 +74,9 @@ def build_full_project(project, alice, bob):
     Task.objects.create(**own, iteration=it2, title="Draft the letter", owner=bob)
     SuccessCriterion.objects.create(**own, iteration=it2, description="Letter used by 5 practices")
     EffortEntry.objects.create(**own, user=bob, date=date(2026, 2, 1), minutes=90, step="goals", activity="Workshop")
+    # Where the services would have left it: iteration 2 went back to strategy and chose a strategy.
+    project.step = "plan"
+    Project.objects.filter(pk=project.pk).update(step="plan")
     return project
 
 
@@ -194,6 +197,83 @@ def test_an_unknown_pack_item_is_named_with_its_path(exported, elsewhere, mallor
     exported["barriers"][0]["item"]["code"] = "x"
     messages = _refused(elsewhere, mallory, exported)
     assert "barriers[0].item: unknown item 'x' in pack 'icbt-determinants'" in messages
+
+
+def test_an_unknown_pack_item_is_the_only_error_reported(exported, elsewhere, mallory):
+    exported = json.loads(json.dumps(exported))  # the history shares the item objects of the live rows
+    exported["barriers"][0]["item"]["code"] = "x"
+    exported["strategy_options"][0]["item"]["pack"] = "eric-typo"
+    messages = _refused(elsewhere, mallory, exported)
+    assert messages == ["barriers[0].item: unknown item 'x' in pack 'icbt-determinants'",
+                        "strategy_options[0].item: item from pack 'eric-typo', but the project uses 'eric'"]
+
+
+def test_an_unknown_key_is_refused_with_its_path_and_the_nearest_known_key(exported, elsewhere, mallory):
+    barrier = exported["barriers"][1]
+    barrier["custom_categry"] = barrier.pop("custom_category")
+    exported["histroy"] = exported.pop("history")
+    exported["history"] = []
+    exported["project"]["colour"] = "red"
+    exported["barriers"][0]["item"]["cod"] = "1"
+    entry = exported["histroy"][0]
+    exported["history"] = [{**entry, "usr": None, "data": {**entry["data"], "nam": "x"}}]
+    messages = _refused(elsewhere, mallory, exported)
+    assert "barriers[1].custom_categry: unknown key (did you mean 'custom_category'?)" in messages
+    assert "histroy: unknown key (did you mean 'history'?)" in messages
+    assert "project.colour: unknown key" in messages
+    assert "barriers[0].item.cod: unknown key (did you mean 'code'?)" in messages
+    assert "history[0].usr: unknown key (did you mean 'user'?)" in messages
+    assert "history[0].data.nam: unknown key (did you mean 'name'?)" in messages
+
+
+def test_a_step_that_contradicts_the_iterations_is_refused(exported, elsewhere, mallory):
+    exported["project"]["step"] = "goals"   # but iteration 2 went back to strategy and chose one
+    messages = _refused(elsewhere, mallory, exported)
+    assert ("project.step: 'goals' is too early: the current iteration went back to 'strategy' "
+            "(iterations[1].back_to), so the project is at least at 'match'") in messages
+    assert ("project.step: 'goals' is too early: the current iteration has a chosen strategy "
+            "(iterations[1].chosen_option), so the project is at least at 'plan'") in messages
+
+
+def test_decisions_and_iterations_that_do_not_match_are_refused(exported, elsewhere, mallory):
+    exported["decisions"][0]["kind"] = "back_plan"
+    messages = _refused(elsewhere, mallory, exported)
+    assert messages == ["iterations[1].back_to: must be 'plan', as decided in decisions[0]"]
+    exported["decisions"][0]["kind"] = "back_strategy"
+    exported["iterations"][1]["back_to"] = ""
+    messages = _refused(elsewhere, mallory, exported)
+    assert "iterations[1].back_to: iteration 2 must say what it went back to" in messages
+
+
+def test_projects_exported_at_each_step_import_again(project, alice, mallory, elsewhere):
+    # "Ready to apply" is never blocked: a project at "review" may have no review yet.
+    for step in ("goals", "match", "plan", "review"):
+        Project.objects.filter(pk=project.pk).update(step=step)
+        copy = project_import(organisation=elsewhere, user=mallory,
+                              data=project_export(project=project, user=alice)).project
+        assert copy.step == step
+
+
+def test_the_import_page_refuses_deeply_nested_json_at_the_file_field(client_for, mallory, elsewhere, packs):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("p.json", b"[" * 100_000, content_type="application/json")
+    response = client_for(mallory).post(reverse("projects:project_import", args=[elsewhere.slug]), {"file": upload})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="field-error">The file nests lists or objects far more deeply than a project export' in html
+    assert not Project.objects.filter(organisation=elsewhere).exists()
+
+
+def test_the_import_page_refuses_a_file_over_the_size_limit_at_the_file_field(client_for, mallory, elsewhere,
+                                                                              monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    monkeypatch.setattr("tailorkit.projects.forms.records.MAX_IMPORT_BYTES", 1024 * 1024)
+    upload = SimpleUploadedFile("p.json", b" " * (1024 * 1024 + 1), content_type="application/json")
+    response = client_for(mallory).post(reverse("projects:project_import", args=[elsewhere.slug]), {"file": upload})
+    assert ('class="field-error">The file is larger than 1 MB, more than any project export. Check that you chose '
+            "the right file.") in response.content.decode()
 
 
 def test_an_over_long_field_is_named_with_its_path(exported, elsewhere, mallory):

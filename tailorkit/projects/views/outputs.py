@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from tailorkit.core import errors as errors_at_fields
 from tailorkit.core.permissions import get_organisation_or_404
 from tailorkit.core.services import audit_record
 from tailorkit.library.models import Item
@@ -23,8 +24,6 @@ from ..forms.records import ImportForm
 from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Decision, Focus, Judgement, Review, Task
 from ..services.transfer import project_export as export_project
 from ..services.transfer import project_import as import_project
-
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
 def summary_context(project):
@@ -108,16 +107,16 @@ def project_import(request, org_slug):
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            errors = [_("The file is larger than %(n)d MB.") % {"n": MAX_IMPORT_BYTES // (1024 * 1024)}]
-        else:
-            try:
-                result = import_project(organisation=org, user=request.user, data=upload.read(), request=request)
-            except ValidationError as exc:
-                errors = exc.messages
+        try:
+            result = import_project(organisation=org, user=request.user, data=upload.read(), request=request)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                errors_at_fields.add_to_form(form, exc)  # a file that cannot be read at all
             else:
-                messages.success(request, _("Project imported."))
-                for note in result.notes:
-                    messages.info(request, note)
-                return redirect("projects:project_home", org_slug=org.slug, project_id=result.project.pk)
+                errors = exc.messages
+        else:
+            messages.success(request, _("Project imported."))
+            for note in result.notes:
+                messages.info(request, note)
+            return redirect("projects:project_home", org_slug=org.slug, project_id=result.project.pk)
     return render(request, "projects/import.html", {"org": org, "form": form, "errors": errors})

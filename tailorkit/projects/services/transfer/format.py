@@ -11,6 +11,7 @@ record a research trial needs.
 ``MAX_ERRORS``), converting the values it checks; ``imports.py`` writes what it returns.
 """
 
+import difflib
 import json
 from decimal import Decimal, InvalidOperation
 
@@ -38,6 +39,7 @@ from ...models import (
     Project,
     Review,
     Specification,
+    Step,
     StrategyOption,
     SuccessCriterion,
     Task,
@@ -78,6 +80,10 @@ KIND_OF_MODEL = {model: kind for kind, (_key, model, _f) in ALL_KINDS.items()}
 # Set by ``auto_now``/``auto_now_add`` on save; restored with an update after the insert.
 STAMPS = {"created_at", "updated_at"}
 HISTORY_TYPES = {"created": "+", "changed": "~", "deleted": "-"}
+# The keys of the objects that are not rows; a row has ``ref`` and its fields (history data: its fields).
+TOP_KEYS = {"format", "version", "exported_at", "project", "history", *(key for key, _m, _f in KINDS.values())}
+HISTORY_KEYS = {"kind", "ref", "type", "date", "user", "reason", "data"}
+ITEM_KEYS = {"pack", "code"}
 
 
 def ref_of(kind, pk):
@@ -94,10 +100,24 @@ class Checker:
         self.history_refs = {kind: set() for kind in ALL_KINDS}  # rows known only from history
         self.packs = {}                                          # "determinant"/"strategy" → ContentPack
         self.items = {}                                          # (pack slug, code) → Item
+        self.failed = set()                                      # paths already reported
 
     def error(self, path, message):
+        self.failed.add(path)
         if len(self.errors) < MAX_ERRORS:
             self.errors.append(f"{path}: {message}")
+
+    def unknown_keys(self, raw, known, path):
+        """Refuse keys the format does not have (a typo would otherwise drop the value silently)."""
+        for key in raw:
+            if key in known:
+                continue
+            where = f"{path}.{key}" if path else key
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            if close:
+                self.error(where, _("unknown key (did you mean '%(key)s'?)") % {"key": close[0]})
+            else:
+                self.error(where, _("unknown key"))
 
     def value(self, model, name, raw, path, *, refs):
         """Check one field; return the Python value (refs and e-mails stay as they are)."""
@@ -175,8 +195,10 @@ class Checker:
         if not isinstance(raw, dict) or not isinstance(raw.get("pack"), str) or not isinstance(raw.get("code"), str):
             self.error(path, _('must be {"pack": "<slug>", "code": "<code>"} or null'))
             return None
+        self.unknown_keys(raw, ITEM_KEYS, path)
         pack = self.packs.get(role)
         if pack is None:
+            self.failed.add(path)
             return None  # the pack itself is already reported
         if raw["pack"] != pack.slug:
             self.error(path, _("item from pack '%(got)s', but the project uses '%(want)s'") % {
@@ -187,12 +209,14 @@ class Checker:
             self.error(path, _("unknown item '%(code)s' in pack '%(pack)s'") % {"code": raw["code"], "pack": pack.slug})
         return item
 
-    def row(self, kind, raw, path, *, refs):
-        """A dict of converted values for one row (object in a list, or history data)."""
+    def row(self, kind, raw, path, *, refs, extra=()):
+        """A dict of converted values for one row (object in a list, or history data). ``extra``: the
+        keys besides the fields that the object may have (``ref`` in a list)."""
         _key, model, fields = ALL_KINDS[kind]
         if not isinstance(raw, dict):
             self.error(path, _("must be an object"))
             return None
+        self.unknown_keys(raw, {*fields, *extra}, path)
         values = {}
         for name in fields:
             f = model._meta.get_field(name)
@@ -234,7 +258,20 @@ def parse_file(data):
         except json.JSONDecodeError as exc:
             raise ValidationError([_("invalid JSON at line %(line)d, column %(col)d: %(msg)s") % {
                 "line": exc.lineno, "col": exc.colno, "msg": exc.msg}]) from None
+        except RecursionError:
+            raise ValidationError({"file": _("The file nests lists or objects far more deeply than a project "
+                                              "export does, so it cannot be read. Check that you chose the "
+                                              "right file.")}) from None
     return data
+
+
+def _shown(value):
+    """A value for a message: JSON for a plain value, a word for a list or an object (which may be huge)."""
+    if isinstance(value, list):
+        return _("a list")
+    if isinstance(value, dict):
+        return _("an object")
+    return json.dumps(value)
 
 
 def check_envelope(data):
@@ -243,17 +280,18 @@ def check_envelope(data):
         raise ValidationError([_("the file must contain a JSON object")])
     if data.get("format") != FORMAT:
         raise ValidationError([_("format: this is not a Tailorkit project export (expected \"%(want)s\", "
-                                 "found %(got)s)") % {"want": FORMAT, "got": json.dumps(data.get("format"))}])
+                                 "found %(got)s)") % {"want": FORMAT, "got": _shown(data.get("format"))}])
     version = data.get("version")
     if version != VERSION:
         raise ValidationError([_("format version %(v)s is not supported (this Tailorkit reads version %(mine)d)")
-                               % {"v": json.dumps(version), "mine": VERSION}])
+                               % {"v": _shown(version), "mine": VERSION}])
 
 
 def validate_file(data, organisation):
     """(checker, converted rows by kind, converted history). Raises ValidationError listing all errors."""
     check_envelope(data)
     c = Checker(organisation)
+    c.unknown_keys(data, TOP_KEYS, "")
     project_raw = data.get("project")
     if not isinstance(project_raw, dict):
         raise ValidationError([_("project: is missing or not an object")])
@@ -283,7 +321,7 @@ def validate_file(data, organisation):
             if entry["ref"] not in c.refs[entry["kind"]]:
                 c.history_refs[entry["kind"]].add(entry["ref"])
 
-    project = c.row("project", project_raw, "project", refs=c.refs)
+    project = c.row("project", project_raw, "project", refs=c.refs, extra=("ref", "team"))
     team = project_raw.get("team", [])
     if not isinstance(team, list) or not all(isinstance(e, str) for e in team):
         c.error("project.team", _("must be a list of e-mail addresses"))
@@ -294,10 +332,11 @@ def validate_file(data, organisation):
     for kind, (key, _model, _fields) in KINDS.items():
         rows[kind] = []
         for i, raw in enumerate(lists[kind]):
-            values = c.row(kind, raw, f"{key}[{i}]", refs=c.refs)
+            values = c.row(kind, raw, f"{key}[{i}]", refs=c.refs, extra=("ref",))
             if values is not None:
                 rows[kind].append((f"{key}[{i}]", raw.get("ref"), values))
     _cross_checks(c, rows)
+    _step_checks(c, project, rows)
     if not rows["iteration"]:
         c.error("iterations", _("a project needs at least one iteration"))
 
@@ -308,9 +347,10 @@ def validate_file(data, organisation):
         if not isinstance(entry, dict):
             c.error(path, _("must be an object"))
             continue
+        c.unknown_keys(entry, HISTORY_KEYS, path)
         kind = entry.get("kind")
         if kind not in ALL_KINDS:
-            c.error(f"{path}.kind", _("unknown kind %(k)s") % {"k": json.dumps(kind)})
+            c.error(f"{path}.kind", _("unknown kind %(k)s") % {"k": _shown(kind)})
             continue
         htype = HISTORY_TYPES.get(entry.get("type"))
         if htype is None:
@@ -337,12 +377,12 @@ def validate_file(data, organisation):
 
 def _cross_checks(c, rows):
     seen = set()
-    for path, _r, v in rows["barrier"]:
-        if not v.get("item") and not (v.get("custom_name") or "").strip():
-            c.error(path, _("needs an item or a custom_name"))
-    for path, _r, v in rows["strategy_option"]:
-        if not v.get("item") and not (v.get("custom_name") or "").strip():
-            c.error(path, _("needs an item or a custom_name"))
+    for kind in ("barrier", "strategy_option"):
+        for path, _r, v in rows[kind]:
+            if f"{path}.item" in c.failed:
+                continue  # an item was given but is wrong: that is the error to report, not a missing name
+            if not v.get("item") and not (v.get("custom_name") or "").strip():
+                c.error(path, _("needs an item or a custom_name"))
     for path, _r, v in rows["focus"]:
         if bool(v.get("goal")) == bool(v.get("barrier")):
             c.error(path, _("must name exactly one of goal and barrier"))
@@ -357,3 +397,62 @@ def _cross_checks(c, rows):
             if key in seen:
                 c.error(path, _("duplicates an earlier %(kind)s") % {"kind": kind.replace("_", " ")})
             seen.add(key)
+
+
+# Where an iteration that went back starts (``decision_record``): the project is at least there.
+_BACK_STEP = {Iteration.BackTo.STRATEGY: Step.MATCH, Iteration.BackTo.PLAN: Step.PLAN}
+_STEP_BACKS = {Decision.Kind.BACK_GOALS: Iteration.BackTo.GOALS, Decision.Kind.BACK_BARRIERS: Iteration.BackTo.BARRIERS,
+               Decision.Kind.BACK_STRATEGY: Iteration.BackTo.STRATEGY, Decision.Kind.BACK_PLAN: Iteration.BackTo.PLAN}
+
+
+def _step_checks(c, project, rows):
+    """The rules between the project's step and its iterations that Tailorkit itself keeps. Only
+    what can never happen in a real project is refused: a project may well be at "review" with no
+    review yet ("ready to apply" is never blocked), or at "goals" with a goal in focus (after "back
+    to barriers"), so neither is refused."""
+    order = list(Step.values)
+    step = project.get("step")
+    iterations = {ref: (path, v) for path, ref, v in rows["iteration"] if isinstance(v.get("number"), int)}
+    by_number = {v["number"]: ref for ref, (_p, v) in iterations.items()}
+    for path, _ref, v in rows["iteration"]:
+        number, back_to = v.get("number"), v.get("back_to")
+        if number == 1 and back_to:
+            c.error(f"{path}.back_to", _("the first iteration cannot go back to an earlier one"))
+        elif isinstance(number, int) and number > 1 and back_to == "":
+            c.error(f"{path}.back_to", _("iteration %(n)d must say what it went back to") % {"n": number})
+    for path, _ref, v in rows["decision"]:
+        back_to = _STEP_BACKS.get(v.get("kind"))
+        if back_to is None or v.get("iteration") not in iterations:
+            continue
+        number = iterations[v["iteration"]][1]["number"]
+        following = iterations.get(by_number.get(number + 1))
+        if following is None:
+            c.error(f"{path}.kind", _("a step back starts iteration %(n)d, but the file has no iteration %(n)d")
+                    % {"n": number + 1})
+        elif following[1].get("back_to") != back_to:
+            c.error(f"{following[0]}.back_to", _("must be '%(want)s', as decided in %(path)s") % {
+                "want": back_to, "path": path})
+    reviews = {ref: v.get("iteration") for _p, ref, v in rows["review"]}
+    for path, _ref, v in rows["decision"]:
+        if v.get("review") in reviews and reviews[v["review"]] != v.get("iteration"):
+            c.error(f"{path}.review", _("belongs to another iteration than the decision"))
+    if step not in order or not by_number:
+        return
+    last_ref = by_number[max(by_number)]
+    last_path, last = iterations[last_ref]
+
+    def at_least(needed, path, why):
+        if order.index(step) < order.index(needed):
+            c.error("project.step", _("'%(step)s' is too early: %(why)s (%(path)s), so the project is at "
+                                      "least at '%(needed)s'") % {"step": step, "why": why, "path": path,
+                                                                  "needed": needed})
+
+    if last.get("back_to") in _BACK_STEP:
+        at_least(_BACK_STEP[last["back_to"]], f"{last_path}.back_to",
+                 _("the current iteration went back to '%(back)s'") % {"back": last["back_to"]})
+    if last.get("chosen_option"):
+        at_least(Step.PLAN, f"{last_path}.chosen_option", _("the current iteration has a chosen strategy"))
+    for path, _ref, v in rows["focus"]:
+        if v.get("iteration") == last_ref and v.get("barrier"):
+            at_least(Step.MATCH, path, _("the current iteration has a barrier in focus"))
+            break
