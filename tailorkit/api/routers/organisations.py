@@ -33,8 +33,11 @@ def organisation_list(request):
             response={200: OrganisationOut, **UNAUTHORISED, **NOT_FOUND, **INVALID},
             summary="One organisation")
 def organisation_detail(request, org_slug: Slug):
-    get_organisation_or_404(request.auth, org_slug)
-    return _organisation_out(selectors.organisations_with_role(request.auth).get(slug=org_slug))
+    # One query: the caller's organisations already hold only those they may see.
+    org = selectors.organisations_with_role(request.auth).filter(slug=org_slug).first()
+    if org is None:
+        raise Http404
+    return _organisation_out(org)
 
 
 @router.get("/organisations/{org_slug}/memberships",

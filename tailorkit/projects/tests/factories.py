@@ -11,7 +11,7 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from tailorkit.library.models import Category, ContentPack, Item
+from tailorkit.library.tests.factories import tiny_library
 from tailorkit.projects import steps
 from tailorkit.projects.models import Barrier, Focus, Goal, Iteration, Step, StrategyOption, SuccessCriterion, Task
 from tailorkit.projects.services import effort, goals, matching, planning, projects
@@ -59,17 +59,10 @@ def current(project):
 
 
 def tiny_packs():
-    """A barrier list and a strategy catalogue of one item each (loading the real packs for every
-    route of the sweep would make it slow)."""
-    packs = {}
-    for slug, kind in (("tiny-determinants", "determinants"), ("tiny-strategies", "strategies")):
-        pack, _created = ContentPack.objects.get_or_create(
-            slug=slug, defaults={"name": slug, "version": "1", "kind": kind, "source": "test", "licence": "test",
-                                 "checksum": "0" * 64})
-        category, _created = Category.objects.get_or_create(pack=pack, code="c", defaults={"name": "Category"})
-        Item.objects.get_or_create(pack=pack, code="1", defaults={"category": category, "name": f"{kind} one"})
-        packs[kind] = pack
-    return packs
+    """A barrier list and a strategy catalogue (the library's tiny test packs; loading the real
+    packs for every route of the sweep would make it slow)."""
+    library = tiny_library(prefix="tiny")
+    return {"determinants": library["determinants"], "strategies": library["strategies"]}
 
 
 def sweep_values(org, user):

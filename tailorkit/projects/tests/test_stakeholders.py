@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tailorkit.consultations.models import Consultation, ConsultationTemplate, Question, RespondentGroup
 from tailorkit.consultations.services import delivery, responding, results
-from tailorkit.library.models import Category, ContentPack, Item
+from tailorkit.library.tests.factories import tiny_library
 from tailorkit.projects import stakeholders
 from tailorkit.projects.models import APEASE
 from tailorkit.projects.services import goals, matching, planning
@@ -19,15 +19,7 @@ T = ConsultationTemplate
 @pytest.fixture
 def project(org, alice, bob, dave):
     """A project on two tiny packs with two custom barriers (the real packs are slow to load)."""
-    packs = {}
-    for slug, kind in (("t-determinants", "determinants"), ("t-strategies", "strategies")):
-        pack = ContentPack.objects.create(
-            slug=slug, name=slug, version="1", kind=kind, source="test", licence="test", checksum="0" * 64
-        )
-        Item.objects.create(
-            pack=pack, category=Category.objects.create(pack=pack, code="c", name="Cat"), code="1", name=f"{kind} one"
-        )
-        packs[kind] = pack
+    packs = tiny_library(prefix="t")
     project = project_services.project_create(
         organisation=org,
         user=alice,
