@@ -2,22 +2,24 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tailorkit.core.locking import VersionedForm
+
 from .models import Consultation, QuestionKind, RespondentGroup
 from .services.builder import options_text, parse_options
 
 
-class QuestionnaireForm(forms.Form):
+class QuestionnaireForm(VersionedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Introduction for respondents"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SectionForm(forms.Form):
+class SectionForm(VersionedForm):
     title = forms.CharField(label=_("Section title"), max_length=200)
     intro = forms.CharField(label=_("Introduction"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(VersionedForm):
     text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}))
     kind = forms.ChoiceField(label=_("Type of answer"), choices=QuestionKind.choices)
     help_text = forms.CharField(label=_("Help text"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -49,7 +51,7 @@ class QuestionForm(forms.Form):
                 "max_value": question.max_value, "min_label": question.min_label, "max_label": question.max_label,
                 "show_if_question": cond.get("question", ""),
                 "show_if_values": ", ".join(str(v) for v in cond.get("in", [cond.get("equals")] if cond else [])),
-                "key": question.key, "section": question.section_id,
+                "key": question.key, "section": question.section_id, "version": question.version,
             }
         super().__init__(*args, **kwargs)
         self.fields["show_if_question"].choices = [("", _("(always show)"))] + [
@@ -90,7 +92,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(VersionedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     purpose = forms.CharField(label=_("Why you ask, and what you will do with the answers"), required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))

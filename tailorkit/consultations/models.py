@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tailorkit.core.locking import Versioned
 from tailorkit.core.models import Organisation
 
 
@@ -69,7 +70,7 @@ class ConsultationTemplate(models.TextChoices):
     IMPACT_REVIEW = "impact_review", _("Impact review")
 
 
-class Questionnaire(models.Model):
+class Questionnaire(Versioned):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="questionnaires")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("introduction for respondents"), blank=True)
@@ -99,7 +100,7 @@ class Questionnaire(models.Model):
         return self.versions.order_by("-number").first()
 
 
-class Section(models.Model):
+class Section(Versioned):
     """A page of the questionnaire. Respondents go through sections one page at a time."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -117,7 +118,7 @@ class Section(models.Model):
         return self.title
 
 
-class Question(models.Model):
+class Question(Versioned):
     """One question. ``key`` is stable across versions: exports, codebooks and results use it.
 
     ``options``: for single / multiple / ranking a list of ``{"value": str, "label": str}``; for the
@@ -184,7 +185,7 @@ class QuestionnaireVersion(models.Model):
         return [q for s in self.snapshot.get("sections", []) for q in s.get("questions", [])]
 
 
-class Consultation(models.Model):
+class Consultation(Versioned):
     class Mode(models.TextChoices):
         INVITATIONS = "invitations", _("Personal invitations by email")
         OPEN_LINK = "open_link", _("One open link")

@@ -17,15 +17,15 @@ def questionnaires_of(org):
 
 
 def questionnaire_queryset(org):
-    """The organisation's questionnaires with the number of their newest version (``version``)."""
-    return questionnaires_of(org).annotate(version=Max("versions__number"))
+    """The organisation's questionnaires with the number of their newest version (``latest_number``)."""
+    return questionnaires_of(org).annotate(latest_number=Max("versions__number"))
 
 
 def questionnaire_detail_queryset(org=None):
     """Questionnaires with their newest version number and their sections and questions in order
     (one query each); those of ``org`` when it is given."""
     questionnaires = questionnaire_queryset(org) if org is not None else Questionnaire.objects.annotate(
-        version=Max("versions__number"))
+        latest_number=Max("versions__number"))
     return questionnaires.prefetch_related(
         Prefetch("sections", queryset=Section.objects.order_by("position", "pk").prefetch_related(
             Prefetch("questions", queryset=Question.objects.order_by("position", "pk")))))

@@ -2,10 +2,11 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .locking import VersionedModelForm
 from .models import Organisation, Role
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(VersionedModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "country", "language", "sector"]

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .locking import Versioned
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -69,7 +71,7 @@ class Sector(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     """A service site: the tenant that owns projects and everything in them."""
 
     name = models.CharField(_("name"), max_length=200)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .locking import apply_versioned
 from .models import AuditEvent, Invitation, Membership, Organisation, Role, User
 from .net import client_ip
 from .tokens import hash_token, new_token
@@ -61,13 +62,10 @@ def organisation_create(*, user, name, country, language="en", sector="health", 
 
 
 @transaction.atomic
-def organisation_update(*, organisation, actor, request=None, **fields):
-    for key in ("name", "country", "language", "sector"):
-        if key in fields:
-            setattr(organisation, key, fields[key])
-    organisation.full_clean()
-    organisation.save()
-    return organisation
+def organisation_update(*, organisation, actor, version, request=None, **fields):
+    """Change the organisation's details; ``StaleEdit`` when someone saved them meanwhile."""
+    changes = {key: fields[key] for key in ("name", "country", "language", "sector") if key in fields}
+    return apply_versioned(Organisation, pk=organisation.pk, expected_version=version, changes=changes)
 
 
 def _lead_count(organisation):

@@ -3,6 +3,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from . import errors, selectors, services
 from .adapters import INVITATION_SESSION_KEY
 from .forms import InvitationForm, OrganisationForm, RoleForm
+from .locking import StaleEdit, conflict_context
 from .models import Invitation, Membership
 from .permissions import can, get_organisation_or_404, organisations_for
 
@@ -34,7 +36,7 @@ def organisation_list(request):
 def organisation_create(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        org = services.organisation_create(user=request.user, request=request, **form.cleaned_data)
+        org = services.organisation_create(user=request.user, request=request, **form.values())
         request.session["current_organisation"] = org.pk
         messages.success(request, _("%(org)s is ready. You are its implementation lead.") % {"org": org})
         return redirect("core:organisation_detail", org_slug=org.slug)
@@ -67,12 +69,17 @@ def organisation_detail(request, org_slug):
 @login_required
 def organisation_edit(request, org_slug):
     org = get_organisation_or_404(request.user, org_slug, "manage_organisation")
-    form = OrganisationForm(request.POST or None, instance=org)
+    form = OrganisationForm(request.POST or None, initial={**model_to_dict(org), "version": org.version})
+    context = {"org": org}
     if request.method == "POST" and form.is_valid():
-        services.organisation_update(organisation=org, actor=request.user, request=request, **form.cleaned_data)
-        messages.success(request, _("Organisation details saved."))
-        return redirect("core:organisation_detail", org_slug=org.slug)
-    return render(request, "core/organisation_form.html", {"form": form, "org": org})
+        try:
+            services.organisation_update(organisation=org, actor=request.user, request=request, **form.cleaned_data)
+        except StaleEdit as exc:
+            context.update(conflict_context(exc, form))
+        else:
+            messages.success(request, _("Organisation details saved."))
+            return redirect("core:organisation_detail", org_slug=org.slug)
+    return render(request, "core/organisation_form.html", {"form": form, **context})
 
 
 @login_required

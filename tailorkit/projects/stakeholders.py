@@ -237,7 +237,8 @@ def consultation_from_step(*, project, iteration, template, user, request=None):
     for section, (_name, intro, questions) in zip(questionnaire.sections.order_by("position", "pk"), sections,
                                                   strict=True):
         if intro:
-            builder.section_update(section=section, actor=user, title=section.title, intro=intro)
+            builder.section_update(section=section, actor=user, version=section.version, title=section.title,
+                                   intro=intro)
         for question in questions:
             builder.question_create(section=section, actor=user, **question)
     consultation, _token = delivery.consultation_create(

@@ -157,8 +157,8 @@ def questionnaire_create(request, org_slug: Slug, payload: QuestionnaireIn):
         section_rows = questionnaire.sections.order_by("position", "pk")
         for s, (section_row, section) in enumerate(zip(section_rows, payload.sections, strict=True)):
             if section.intro:
-                builder.section_update(section=section_row, actor=request.auth, title=section.title,
-                                        intro=section.intro)
+                builder.section_update(section=section_row, actor=request.auth, version=section_row.version,
+                                       title=section.title, intro=section.intro)
             for q, question in enumerate(section.questions):
                 where = f"sections.{s}.questions.{q}"
                 try:

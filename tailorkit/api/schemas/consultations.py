@@ -126,6 +126,12 @@ class QuestionnaireOut(Schema):
     created_at: datetime
     updated_at: datetime
 
+    @staticmethod
+    def resolve_version(obj):
+        # The model's own ``version`` counts edits (optimistic locking); this field has always
+        # meant the frozen version number, so it keeps that meaning.
+        return getattr(obj, "latest_number", None)
+
 
 class QuestionnaireDetailOut(QuestionnaireOut):
     sections: list[SectionOut]

@@ -13,6 +13,8 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from tailorkit.core.locking import apply_versioned, lock_versioned
+
 from .. import answering
 from ..models import OPTION_KINDS, Question, QuestionKind, Questionnaire, QuestionnaireVersion, Section
 
@@ -79,11 +81,9 @@ def questionnaire_create(*, organisation, actor, title, description="", sections
 
 
 @transaction.atomic
-def questionnaire_update(*, questionnaire, actor, title, description=""):
-    questionnaire.title = title.strip()
-    questionnaire.description = description
-    questionnaire.full_clean()
-    questionnaire.save()
+def questionnaire_update(*, questionnaire, actor, version, title, description=""):
+    questionnaire = apply_versioned(Questionnaire, pk=questionnaire.pk, expected_version=version,
+                                    changes={"title": title.strip(), "description": description})
     questionnaire_sync_version(questionnaire=questionnaire, actor=actor)
     return questionnaire
 
@@ -98,11 +98,9 @@ def section_create(*, questionnaire, actor, title, intro=""):
 
 
 @transaction.atomic
-def section_update(*, section, actor, title, intro=""):
-    section.title = title.strip()
-    section.intro = intro
-    section.full_clean()
-    section.save()
+def section_update(*, section, actor, version, title, intro=""):
+    section = apply_versioned(Section, pk=section.pk, expected_version=version,
+                              changes={"title": title.strip(), "intro": intro})
     questionnaire_sync_version(questionnaire=section.questionnaire, actor=actor)
     return section
 
@@ -260,7 +258,10 @@ def question_create(*, section, actor, **fields):
 
 
 @transaction.atomic
-def question_update(*, question, actor, **fields):
+def question_update(*, question, actor, version, **fields):
+    """Change a question; ``StaleEdit`` when someone saved it meanwhile (``fields`` as in
+    ``question_create``, plus ``section`` to move it to the end of another section)."""
+    question = lock_versioned(Question, pk=question.pk, expected_version=version, submitted=fields)
     for f in QUESTION_FIELDS:
         if f in fields and fields[f] is not None:
             setattr(question, f, fields[f])
@@ -271,6 +272,7 @@ def question_update(*, question, actor, **fields):
     earlier = questions_before(question.questionnaire, question.section, question.position, question.pk)
     _clean_question(question, earlier)
     old_key = Question.objects.get(pk=question.pk).key
+    question.version += 1
     question.save()
     if old_key != question.key:
         # Keep conditions of later questions pointing at the renamed question.

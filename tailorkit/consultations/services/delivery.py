@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tailorkit.core.locking import lock_versioned
 from tailorkit.core.services import audit_record
 from tailorkit.core.tokens import hash_token, new_token
 
@@ -102,9 +103,11 @@ def consultation_create(*, organisation, questionnaire, actor, title, purpose=""
 
 
 @transaction.atomic
-def consultation_update(*, consultation, actor, request=None, access_code=None, clear_access_code=False, **fields):
-    """Change settings. Anonymity cannot change once anyone has answered: it was promised to them."""
-    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+def consultation_update(*, consultation, actor, version, request=None, access_code=None, clear_access_code=False,
+                        **fields):
+    """Change settings; ``StaleEdit`` when someone saved them meanwhile. Anonymity cannot change
+    once anyone has answered: it was promised to them."""
+    consultation = lock_versioned(Consultation, pk=consultation.pk, expected_version=version, submitted=fields)
     if "anonymous" in fields and fields["anonymous"] != consultation.anonymous and (
             consultation.responses.exists() or consultation.drafts.exists()):
         raise ValidationError({"anonymous": _("People have already answered under the current setting, so "
@@ -122,6 +125,7 @@ def consultation_update(*, consultation, actor, request=None, access_code=None, 
     elif access_code:
         consultation.access_code_hash = make_password(access_code.strip())
     _check_dates(consultation)
+    consultation.version += 1
     consultation.full_clean()
     consultation.save()
     return consultation

@@ -67,7 +67,8 @@ def round_create_next(*, consultation, actor, title="", closes_at=None, drop_con
     present = set()
     for (section, questions), target in zip(sections, new_sections, strict=True):
         if section.get("intro"):
-            builder.section_update(section=target, actor=actor, title=target.title, intro=section["intro"])
+            builder.section_update(section=target, actor=actor, version=target.version, title=target.title,
+                                   intro=section["intro"])
         for q in questions:
             fields = {f: q.get(f) for f in QUESTION_FIELDS}
             if (fields.get("show_if") or {}).get("question") not in present:

@@ -66,7 +66,8 @@ def test_questions_can_be_reordered_edited_and_deleted(client_for, alice, org, q
     first = questionnaire.sections.order_by("position").first()
     assert [q.key for q in first.questions.order_by("position")] == ["years", "role"]
     client.post(f"{base(org)}/questions/{years.pk}/edit/", {"text": "Years working here", "kind": "number",
-                                                            "key": "years", "section": first.pk})
+                                                            "key": "years", "section": first.pk,
+                                                            "version": years.version})
     assert Question.objects.get(pk=years.pk).text == "Years working here"
     client.post(f"{base(org)}/questions/{years.pk}/delete/")
     assert not Question.objects.filter(pk=years.pk).exists()
@@ -87,7 +88,8 @@ def test_moving_a_dependant_above_its_condition_is_refused(alice, questionnaire)
 
 
 def test_editing_before_anyone_answered_keeps_version_one(alice, questionnaire):
-    services.questionnaire_update(questionnaire=questionnaire, actor=alice, title="Renamed")
+    services.questionnaire_update(questionnaire=questionnaire, actor=alice, version=questionnaire.version,
+                                  title="Renamed")
     assert list(questionnaire.versions.values_list("number", flat=True)) == [1]
     assert questionnaire.latest_version.snapshot["title"] == "Renamed"
 
@@ -102,7 +104,7 @@ def test_editing_after_responses_makes_a_new_version_and_old_responses_keep_thei
     assert response.version.number == 1
 
     question = identified.questionnaire.questions.get(key="importance")
-    services.question_update(question=question, actor=alice, text="Time is short")
+    question = services.question_update(question=question, actor=alice, version=question.version, text="Time is short")
     versions = QuestionnaireVersion.objects.filter(questionnaire=identified.questionnaire).order_by("number")
     assert [v.number for v in versions] == [1, 2]
     assert versions[0].questions()[2]["text"] == "Lack of time is an important barrier"
@@ -110,7 +112,7 @@ def test_editing_after_responses_makes_a_new_version_and_old_responses_keep_thei
     response.refresh_from_db()
     assert response.version.number == 1
     # A further edit while v2 has no answers changes v2 in place.
-    services.question_update(question=question, actor=alice, text="Time is very short")
+    services.question_update(question=question, actor=alice, version=question.version, text="Time is very short")
     assert identified.questionnaire.versions.count() == 2
 
 
@@ -136,5 +138,5 @@ def test_a_viewer_cannot_edit_and_an_outsider_cannot_see(client_for, dave, mallo
 
 def test_every_builder_change_is_kept_in_history(alice, questionnaire):
     question = questionnaire.questions.get(key="years")
-    services.question_update(question=question, actor=alice, text="Years")
+    services.question_update(question=question, actor=alice, version=question.version, text="Years")
     assert question.history.count() == 2

@@ -111,7 +111,7 @@ def test_an_edit_after_responses_moves_respondents_to_the_new_version(client, or
     hidden = opened_form(client, token)
     client.post("/c/form/", {**hidden, "q-role": "gp", "action": "submit"})
     question = one_page.questions.get(key="help")
-    services.question_update(question=question, actor=alice, text="What would help you most?")
+    services.question_update(question=question, actor=alice, version=question.version, text="What would help you most?")
     one_page.refresh_from_db()
     assert one_page.current_version.number == 2 == one_page.versions.count()
     client.cookies.clear()
@@ -121,7 +121,8 @@ def test_an_edit_after_responses_moves_respondents_to_the_new_version(client, or
 
 
 def test_the_migration_points_existing_questionnaires_at_their_newest_version(org, alice, one_page):
-    services.question_update(question=one_page.questions.get(key="help"), actor=alice, text="Changed")
+    help_question = one_page.questions.get(key="help")
+    services.question_update(question=help_question, actor=alice, version=help_question.version, text="Changed")
     Questionnaire.objects.update(current_version=None)
     migration = import_module("tailorkit.consultations.migrations.0003_questionnaire_current_version")
     migration.point_at_newest(apps, None)

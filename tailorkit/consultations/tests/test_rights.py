@@ -60,7 +60,7 @@ def test_anonymity_cannot_be_switched_off_after_answers(client, alice, anonymous
 
     respond(client, invite(anonymous, alice, "sam@example.org")["sam@example.org"])
     try:
-        delivery.consultation_update(consultation=anonymous, actor=alice, anonymous=False)
+        delivery.consultation_update(consultation=anonymous, actor=alice, version=anonymous.version, anonymous=False)
     except ValidationError as exc:
         assert "anonymity can no longer be changed" in exc.messages[0]
     else:
@@ -129,5 +129,5 @@ def test_the_default_retention_is_thirty_days_and_a_task_runs_it(alice, identifi
 
 
 def test_domain_models_keep_history(alice, identified):
-    delivery.consultation_update(consultation=identified, actor=alice, title="Renamed")
+    delivery.consultation_update(consultation=identified, actor=alice, version=identified.version, title="Renamed")
     assert identified.history.count() == 2

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from tailorkit.core import errors
+from tailorkit.core.locking import StaleEdit, conflict_context
 from tailorkit.core.permissions import can, get_object_for_user_or_404, get_organisation_or_404
 
 from .. import selectors
@@ -39,8 +40,8 @@ def _to_questionnaire(org, questionnaire_id):
     return redirect("consultations:questionnaire_detail", org_slug=org.slug, questionnaire_id=questionnaire_id)
 
 
-def _simple_form(request, org, form, title, submit, questionnaire=None):
-    context = {"org": org, "form": form, "title": title, "submit": submit}
+def _simple_form(request, org, form, title, submit, questionnaire=None, conflict=None):
+    context = {"org": org, "form": form, "title": title, "submit": submit, **(conflict or {})}
     if questionnaire is not None:
         context["questionnaire"] = questionnaire
     return render(request, "consultations/simple_form.html", context)
@@ -53,7 +54,7 @@ def questionnaire_create(request, org_slug):
     org = get_organisation_or_404(request.user, org_slug, "edit")
     form = QuestionnaireForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        q = builder.questionnaire_create(organisation=org, actor=request.user, **form.cleaned_data)
+        q = builder.questionnaire_create(organisation=org, actor=request.user, **form.values())
         return _to_questionnaire(org, q.pk)
     return _simple_form(request, org, form, _("New questionnaire"), _("Create questionnaire"))
 
@@ -75,14 +76,18 @@ def questionnaire_detail(request, org_slug, questionnaire_id):
 def questionnaire_edit(request, org_slug, questionnaire_id):
     questionnaire = _questionnaire(request, org_slug, questionnaire_id, "edit")
     org = questionnaire.organisation
-    form = QuestionnaireForm(
-        request.POST or None, initial={"title": questionnaire.title, "description": questionnaire.description}
-    )
+    form = QuestionnaireForm(request.POST or None, initial={
+        "title": questionnaire.title, "description": questionnaire.description, "version": questionnaire.version})
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        builder.questionnaire_update(questionnaire=questionnaire, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Questionnaire saved."))
-        return _to_questionnaire(org, questionnaire.pk)
-    return _simple_form(request, org, form, _("Edit questionnaire"), _("Save"), questionnaire)
+        try:
+            builder.questionnaire_update(questionnaire=questionnaire, actor=request.user, **form.cleaned_data)
+        except StaleEdit as exc:
+            conflict = conflict_context(exc, form)
+        else:
+            messages.success(request, _("Questionnaire saved."))
+            return _to_questionnaire(org, questionnaire.pk)
+    return _simple_form(request, org, form, _("Edit questionnaire"), _("Save"), questionnaire, conflict)
 
 
 @login_required
@@ -110,7 +115,7 @@ def section_create(request, org_slug, questionnaire_id):
     org = questionnaire.organisation
     form = SectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        builder.section_create(questionnaire=questionnaire, actor=request.user, **form.cleaned_data)
+        builder.section_create(questionnaire=questionnaire, actor=request.user, **form.values())
         messages.success(request, _("Section added."))
         return _to_questionnaire(org, questionnaire.pk)
     return _simple_form(request, org, form, _("New section"), _("Add section"), questionnaire)
@@ -120,11 +125,17 @@ def section_create(request, org_slug, questionnaire_id):
 def section_edit(request, org_slug, section_id):
     section = _section(request, org_slug, section_id)
     org = section.organisation
-    form = SectionForm(request.POST or None, initial={"title": section.title, "intro": section.intro})
+    form = SectionForm(request.POST or None,
+                       initial={"title": section.title, "intro": section.intro, "version": section.version})
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        builder.section_update(section=section, actor=request.user, **form.cleaned_data)
-        return _to_questionnaire(org, section.questionnaire_id)
-    return _simple_form(request, org, form, _("Edit section"), _("Save"), section.questionnaire)
+        try:
+            builder.section_update(section=section, actor=request.user, **form.cleaned_data)
+        except StaleEdit as exc:
+            conflict = conflict_context(exc, form)
+        else:
+            return _to_questionnaire(org, section.questionnaire_id)
+    return _simple_form(request, org, form, _("Edit section"), _("Save"), section.questionnaire, conflict)
 
 
 @login_required
@@ -200,13 +211,17 @@ def question_edit(request, org_slug, question_id):
     question = _question(request, org_slug, question_id)
     org = question.organisation
     form = _question_form(request, question.questionnaire, question.section, question)
+    conflict = {}
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
         section_id = form.cleaned_data.get("section")
         if section_id and int(section_id) != question.section_id:
             fields["section"] = get_object_or_404(Section, questionnaire=question.questionnaire, pk=section_id)
         try:
-            builder.question_update(question=question, actor=request.user, **fields)
+            builder.question_update(question=question, actor=request.user, version=form.cleaned_data["version"],
+                                    **fields)
+        except StaleEdit as exc:
+            conflict = conflict_context(exc, form, saved=_question_as_form(exc.current))
         except ValidationError as exc:
             errors.add_to_form(form, exc)
         else:
@@ -214,8 +229,13 @@ def question_edit(request, org_slug, question_id):
             return _to_questionnaire(org, question.questionnaire_id)
     return render(request, "consultations/question_form.html", {
         "org": org, "form": form, "section": question.section, "question": question,
-        "questionnaire": question.questionnaire,
+        "questionnaire": question.questionnaire, **conflict,
     })
+
+
+def _question_as_form(current):
+    """The saved question in the form's own terms, for the side-by-side comparison."""
+    return QuestionForm(question=current, sections=current.questionnaire.sections.all()).initial
 
 
 @login_required

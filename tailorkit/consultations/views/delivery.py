@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from tailorkit.core import errors
+from tailorkit.core.locking import StaleEdit, conflict_context
 from tailorkit.core.permissions import can, get_object_for_user_or_404, get_organisation_or_404
 
 from .. import selectors
@@ -18,7 +19,8 @@ from ..models import Consultation
 from ..services import delivery
 
 NEW_LINK_SESSION_KEY = "consultation_new_open_link"
-EDITABLE = ("title", "purpose", "anonymous", "opens_at", "closes_at", "response_limit", "min_group_size", "groups")
+EDITABLE = ("title", "purpose", "anonymous", "opens_at", "closes_at", "response_limit", "min_group_size", "groups",
+            "version")
 
 
 def _consultation(request, org_slug, consultation_id, action="view"):
@@ -65,7 +67,7 @@ def consultation_create(request, org_slug):
     initial = {"questionnaire": request.GET.get("questionnaire")}
     form = ConsultationForm(request.POST or None, questionnaires=questionnaires, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = form.values()
         data["questionnaire"] = get_object_or_404(questionnaires, pk=data["questionnaire"])
         try:
             consultation, token = delivery.consultation_create(organisation=org, actor=request.user,
@@ -99,18 +101,22 @@ def consultation_edit(request, org_slug, consultation_id):
     initial = {f: getattr(consultation, f) for f in EDITABLE}
     initial["reminder_days"] = ", ".join(str(d) for d in consultation.reminder_days)
     form = ConsultationForm(request.POST or None, initial=initial, editing=True)
+    conflict = {}
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["opens_at"] = data["opens_at"] or consultation.opens_at
         try:
             delivery.consultation_update(consultation=consultation, actor=request.user, request=request, **data)
+        except StaleEdit as exc:
+            conflict = conflict_context(exc, form, saved={
+                "access_code": "", "clear_access_code": form.cleaned_data.get("clear_access_code")})
         except ValidationError as exc:
             errors.add_to_form(form, exc)
         else:
             messages.success(request, _("Consultation settings saved."))
             return _to_consultation(consultation)
     return render(request, "consultations/consultation_form.html",
-                  {"org": consultation.organisation, "form": form, "consultation": consultation})
+                  {"org": consultation.organisation, "form": form, "consultation": consultation, **conflict})
 
 
 @login_required

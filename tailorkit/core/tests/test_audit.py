@@ -48,6 +48,6 @@ def test_the_audit_log_is_for_leads(client_for, alice, bob, org):
 def test_history_is_kept_for_organisations(alice, org):
     from tailorkit.core import services
 
-    services.organisation_update(organisation=org, actor=alice, name="Renamed Site")
+    services.organisation_update(organisation=org, actor=alice, version=org.version, name="Renamed Site")
     names = list(org.history.order_by("history_date").values_list("name", flat=True))
     assert names == ["Northside Mental Health", "Renamed Site"]

@@ -5,7 +5,7 @@ membership, dates, iterations) are checked in ``services/planning.py``."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tailorkit.core.locking import VersionedForm
+from tailorkit.core.locking import VersionedForm, VersionedModelForm
 from tailorkit.core.models import User
 
 from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Specification, SuccessCriterion, Task
@@ -32,11 +32,9 @@ def pack_labels():
     return labels
 
 
-class SpecificationForm(forms.ModelForm):
+class SpecificationForm(VersionedModelForm):
     """Built without an instance (values come in ``initial``) so that a refused save never mutates
     the row the conflict view compares against."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Specification

@@ -3,14 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tailorkit.core.locking import VersionedModelForm
 from tailorkit.library.models import ContentPack
 
 from ..models import Project
 
 
-class ProjectForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class ProjectForm(VersionedModelForm):
     class Meta:
         model = Project
         fields = ["name", "service", "determinant_pack", "strategy_pack", "team", "started_on"]

@@ -286,7 +286,7 @@ def test_with_four_stakeholders_their_ratings_are_withheld(client_for, project, 
 
 def test_a_lower_threshold_shows_fewer_answers(client_for, project, alice, barriers):
     consultation = make(project, alice, T.BARRIER_PRIORITISATION)
-    delivery.consultation_update(consultation=consultation, actor=alice, min_group_size=3)
+    delivery.consultation_update(consultation=consultation, actor=alice, version=consultation.version, min_group_size=3)
     answer(consultation, alice, [barrier_answers(barriers, 4, 5)] * 3)
     assert "4.0 / 5.0 (3)" in goals_page(client_for(alice), project)
 

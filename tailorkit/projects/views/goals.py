@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from tailorkit.core import errors
-from tailorkit.core.locking import StaleEdit
+from tailorkit.core.locking import StaleEdit, conflict_context, conflict_rows, rebind_with_version
 from tailorkit.library.models import Category, Item
 
 from .. import charts
@@ -23,12 +23,9 @@ from ..services import goals as services
 from . import stakeholders
 from .step_pages import (
     confirm_delete,
-    conflict_context,
-    conflict_rows,
     iteration_to_change,
     page_context,
     post_only,
-    rebind_with_version,
     step_page_context,
     step_url,
 )

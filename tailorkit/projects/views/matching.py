@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tailorkit.core import errors
-from tailorkit.core.locking import StaleEdit
+from tailorkit.core.locking import StaleEdit, conflict_context, conflict_rows
 from tailorkit.library.models import Item
 
 from ..access import get_project_or_404, get_row_or_404
@@ -20,8 +20,6 @@ from ..suggestions import RANKING_RULE, catalogue_by_cluster, suggestions_for
 from . import stakeholders
 from .step_pages import (
     confirm_delete,
-    conflict_context,
-    conflict_rows,
     iteration_to_change,
     page_context,
     post_only,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tailorkit.core import errors
-from tailorkit.core.locking import StaleEdit
+from tailorkit.core.locking import StaleEdit, conflict_context, conflict_rows
 
 from ..access import get_project_or_404, get_row_or_404
 from ..forms.planning import CriterionForm, SpecificationForm, TaskForm, pack_labels
@@ -21,8 +21,6 @@ from ..selectors import planning as reads
 from ..services import planning as services
 from .step_pages import (
     confirm_delete,
-    conflict_context,
-    conflict_rows,
     iteration_to_change,
     page_context,
     post_only,

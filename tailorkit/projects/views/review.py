@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tailorkit.core import errors
-from tailorkit.core.locking import StaleEdit
+from tailorkit.core.locking import StaleEdit, conflict_context, conflict_rows
 
 from ..access import get_project_or_404, get_row_or_404
 from ..forms.review import DecisionForm, ReviewForm
@@ -17,8 +17,6 @@ from ..models import Decision, Judgement, Review, Step, SuccessCriterion
 from ..selectors.review import reviews_of
 from ..services import review as services
 from .step_pages import (
-    conflict_context,
-    conflict_rows,
     iteration_to_change,
     page_context,
     refuse_if_earlier,

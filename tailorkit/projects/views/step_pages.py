@@ -8,14 +8,9 @@
 - ``iteration_to_change`` and ``refuse_earlier``: forms that write into an iteration post to a URL
   that names the iteration they were built for, so a form left open while someone else went back to
   an earlier step is refused rather than written into the new iteration.
-- ``conflict_context`` and ``rebind_with_version``: the "someone else saved this" screen
-  (``_conflict.html``) after a ``StaleEdit`` (``tailorkit.core.locking``).
 - ``confirm_delete``: the "delete this?" page (GET) and the deletion (POST).
 """
 
-from decimal import Decimal
-
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed
@@ -107,48 +102,6 @@ def refuse_if_earlier(request, project, row, step):
 
 def post_only(request):
     return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
-
-
-# --- Stale edits -------------------------------------------------------------------------------------
-
-
-def _show(value, field=None):
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-        return str(dict(field.choices).get(value, value))
-    return str(value)
-
-
-def conflict_rows(form, current, names=None, saved=None):
-    """(label, their value, your value) for each field where the saved row and the refused edit
-    differ. ``names`` defaults to the form's fields; ``saved`` gives the saved value of a form
-    field whose name is not the model's (e.g. ``name`` for ``custom_name``)."""
-    rows = []
-    for name in names or [n for n in form.fields if n != "version"]:
-        field = form.fields[name]
-        theirs = saved[name] if saved and name in saved else getattr(current, name, "")
-        theirs, yours = _show(theirs, field), _show(form.cleaned_data.get(name), field)
-        if theirs.strip() != yours.strip():
-            rows.append((field.label, theirs, yours))
-    return rows
-
-
-def rebind_with_version(form, version):
-    """Keep the user's values but build on the version now saved (so saving again is deliberate)."""
-    form.data = form.data.copy()
-    form.data["version"] = version
-    return form
-
-
-def conflict_context(exc, form, rows):
-    """What the page needs after a ``StaleEdit``: the form rebound to the saved version, and the
-    conflict with its rows for ``_conflict.html``."""
-    return {"form": rebind_with_version(form, exc.current.version), "conflict": exc, "conflict_rows": rows}
 
 
 # --- Deleting ----------------------------------------------------------------------------------------
