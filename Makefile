@@ -21,7 +21,7 @@ install: $(VENV)/.installed
 # with a background worker. Safe to run again.
 run: install demo
 	@echo "Starting the background worker and the web server on http://127.0.0.1:8000 (Ctrl+C stops both)"
-	@$(BIN)/python manage.py db_worker --no-startup-delay & WORKER=$$!; \
+	@$(BIN)/python manage.py worker --no-startup-delay & WORKER=$$!; \
 	  $(BIN)/python manage.py schedule_periodic >/dev/null & SCHEDULER=$$!; \
 	  trap 'kill $$WORKER $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
@@ -58,4 +58,4 @@ test-postgres: install
 	fi
 
 worker: install
-	$(BIN)/python manage.py db_worker
+	$(BIN)/python manage.py worker

@@ -1,5 +1,6 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .locking import VersionedModelForm
@@ -50,3 +51,17 @@ class SignupForm(AllauthSignupForm):
                 _("An account with this email address already exists. Sign in, or reset your password.")
             )
         return email
+
+
+class RowsField(forms.ModelMultipleChoiceField):
+    """A model multiple-choice field that refuses a value which cannot be a row id before asking
+    the database. Django passes such a value into the query, where SQLite overflows and
+    PostgreSQL refuses the type: a server error instead of a message at the field."""
+
+    def _check_values(self, value):
+        if (self.to_field_name or "pk") == "pk":
+            for pk in value:
+                if not str(pk).isdigit() or int(pk) >= 2**63:
+                    raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                          params={"pk": str(pk)[:20]})
+        return super()._check_values(value)

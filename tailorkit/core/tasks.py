@@ -1,4 +1,4 @@
-"""Background work for the core app (run by the db_worker; immediately in tests).
+"""Background work for the core app (run by the worker; immediately in tests).
 
 django-tasks-db keeps each task's arguments and return value in its table, and so in backups:
 tasks here take and return ids and counts only, never a token or a link with one.

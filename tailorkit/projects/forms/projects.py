@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tailorkit.core.forms import RowsField
 from tailorkit.core.locking import VersionedModelForm
 from tailorkit.library.models import ContentPack
 
@@ -15,6 +16,7 @@ class ProjectForm(VersionedModelForm):
         fields = ["name", "service", "determinant_pack", "strategy_pack", "team", "started_on"]
         widgets = {"started_on": forms.DateInput(attrs={"type": "date"}),
                    "team": forms.CheckboxSelectMultiple}
+        field_classes = {"team": RowsField}
 
     def __init__(self, *args, organisation, team_choices, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
