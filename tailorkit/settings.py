@@ -208,8 +208,9 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- Background tasks -------------------------------------------------------------------------
-# A database-backed queue worked by `manage.py db_worker`. Under pytest tasks run immediately
-# (pytest-django imports these settings before any conftest could set an environment variable).
+# A database-backed queue worked by `manage.py worker` (django-tasks-db's db_worker, kept going
+# through database outages). Under pytest tasks run immediately (pytest-django imports these
+# settings before any conftest could set an environment variable).
 RUNNING_TESTS = "pytest" in sys.modules
 TASKS = {
     "default": {
@@ -223,6 +224,8 @@ TASKS = {
 # Finished task rows (arguments, results, tracebacks) are deleted after this many days, by the
 # daily job that `manage.py schedule_periodic` queues.
 TAILORKIT_TASK_RESULT_DAYS = int(env("TAILORKIT_TASK_RESULT_DAYS", "7"))
+# A project import "running" with no sign of life for this long lost its worker and is queued again.
+TAILORKIT_IMPORT_STALE_SECONDS = int(env("TAILORKIT_IMPORT_STALE_SECONDS", "120"))
 
 # --- Stakeholder consultations ----------------------------------------------------------------
 # Personal email addresses are deleted this many days after a consultation closes.
@@ -292,7 +295,9 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A server error is logged with its path, which may hold a link's token: masked.
+    "filters": {"redact_secrets": {"()": "tailorkit.core.redaction.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }

@@ -1,5 +1,11 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+
+# The admin's own login page would skip allauth: no two-factor code, no rate limit on failed
+# passwords, no audit event for a sign-in. Send it to allauth's sign-in instead (a signed-in staff
+# user goes straight on; anyone else signed in gets 403).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

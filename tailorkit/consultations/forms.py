@@ -101,13 +101,16 @@ class ConsultationForm(VersionedForm):
                              widget=forms.RadioSelect, initial=Consultation.Mode.INVITATIONS)
     anonymous = forms.BooleanField(
         label=_("Anonymous"), required=False, initial=True,
-        help_text=_("Nothing links an answer to a person: no address, no IP, dates only to the day."))
+        help_text=_("Nothing links a sent answer to a person: no address, no IP, dates only to the day. It cannot be "
+                    "turned off once invitations are sent or the open link opens."))
     access_code = forms.CharField(label=_("Access code for the open link (optional)"), required=False,
                                   max_length=100)
     opens_at = forms.DateTimeField(label=_("Opens"), required=False, widget=DateTimeInput())
     closes_at = forms.DateTimeField(label=_("Closes"), required=False, widget=DateTimeInput())
     response_limit = forms.IntegerField(label=_("Maximum number of responses"), required=False, min_value=1)
-    min_group_size = forms.IntegerField(label=_("Hide results of groups smaller than"), initial=5, min_value=1)
+    min_group_size = forms.IntegerField(
+        label=_("Hide results of groups smaller than"), initial=5, min_value=1,
+        help_text=_("Once anyone has answered, this can be raised but not lowered."))
     groups = forms.MultipleChoiceField(label=_("Respondent groups"), choices=RespondentGroup.choices, required=False,
                                        widget=forms.CheckboxSelectMultiple)
     reminder_days = forms.CharField(

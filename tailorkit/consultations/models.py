@@ -218,6 +218,8 @@ class Consultation(Versioned):
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     previous_round = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                        related_name="next_rounds")
+    # When the retention job last deleted addresses (``services.delivery.consultation_emails_purge_due``);
+    # it runs per invitation, so a consultation reopened and closed again is purged again.
     emails_purged_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
@@ -300,7 +302,9 @@ class InvitationLink(models.Model):
 
 class Draft(models.Model):
     """Answers saved before submission: keyed by the invitation, or by a random key kept in the
-    respondent's session (open links; only its hash is stored). Deleted when submitted."""
+    respondent's cookie (open links; only its hash is stored). Deleted when submitted, when the
+    consultation closes, and (open links) once the cookie that names it has expired
+    (``services.delivery.drafts_purge_due``)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="drafts")
@@ -310,6 +314,7 @@ class Draft(models.Model):
     session_key_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     group = models.CharField(max_length=40, blank=True)
     answers = models.JSONField(default=dict, blank=True)  # {key: {"value": …, "not_relevant": bool}}
+    # The response made from this draft stores a keyed hash of this key, not the key itself.
     submission_key = models.UUIDField(default=uuid.uuid4, unique=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -324,7 +329,9 @@ class Response(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="responses")
     version = models.ForeignKey(QuestionnaireVersion, on_delete=models.PROTECT, related_name="responses")
     group = models.CharField(max_length=40, blank=True)
-    # The idempotency key from the form: a retried or double-clicked submit cannot store twice.
+    # The idempotency key from the form, stored as a keyed hash (``services.responding.stored_key``),
+    # never as the draft and the form carried it: a retried or double-clicked submit cannot store
+    # twice, and a draft kept in an old backup cannot be matched to the response.
     submission_key = models.UUIDField(unique=True)
     submitted = models.BooleanField(default=True)  # always True; kept so queries can say so plainly
     submitted_on = models.DateField()

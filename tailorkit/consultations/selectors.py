@@ -51,6 +51,14 @@ def consultation_queryset(org):
     )
 
 
+def invitation_counts(consultation):
+    """How many of the consultation's invitations have each status (one query, no addresses read)."""
+    counts = {status: 0 for status in Invitation.Status.values}
+    rows = consultation.invitations.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    counts.update(dict(rows))
+    return counts
+
+
 def invitations_with_counts(consultation):
     """The consultation's invitations (one query) and how many have each status."""
     invitations = consultation.invitations.all()

@@ -1,13 +1,13 @@
-"""Background work for consultations (run by ``manage.py db_worker``; immediately under pytest).
+"""Background work for consultations (run by ``manage.py worker``; immediately under pytest).
 
 Reminders and the deletion of addresses need a periodic trigger. Either run the management
 commands from cron / a systemd timer::
 
     python manage.py send_reminders              # e.g. every 15 minutes
-    python manage.py purge_consultation_emails   # e.g. daily
+    python manage.py purge_consultation_emails   # daily: expired addresses, and drafts of closed consultations
 
 or enqueue the tasks from anything periodic (``send_due_reminders.enqueue()``,
-``purge_due_emails.enqueue()``) and let the db_worker run them.
+``purge_due_emails.enqueue()``) and let the worker run them.
 """
 
 from django.conf import settings
@@ -58,6 +58,10 @@ def send_due_reminders(base_url=None):
 
 @task()
 def purge_due_emails():
-    from .services.delivery import consultation_emails_purge_due
+    """The daily clean-up: expired addresses and links, and drafts that can no longer be sent.
+    Returns the number of addresses deleted."""
+    from .services.delivery import consultation_emails_purge_due, drafts_purge_due
 
-    return consultation_emails_purge_due()
+    purged = consultation_emails_purge_due()
+    drafts_purge_due()
+    return purged

@@ -72,7 +72,8 @@ def _project_forms():
         cls = stack.pop()
         for sub in cls.__subclasses__():
             stack.append(sub)
-            if sub.__module__.startswith("tailorkit.") and sub.__module__ != "tailorkit.core.locking":
+            module = sub.__module__
+            if module.startswith("tailorkit.") and ".tests" not in module and module != "tailorkit.core.locking":
                 seen.add(sub)
     return seen
 

@@ -1,6 +1,7 @@
 """Stakeholder consultations through the API (issue 4, point 10): build a questionnaire, run a
 consultation, invite people and read the results, through the same services and permission layer
-as the pages ("view" to read, "edit" to write; viewers and supporters get 403).
+as the pages ("view" to read, "edit" to write; viewers and supporters get 403). The list of
+invitations needs "edit" too, like the invitees on the consultation's page.
 
 A foreign organisation is refused in auth (404) before any body is parsed; a questionnaire or
 consultation of another organisation is a 404 like one that does not exist. Reads record nothing;
@@ -273,10 +274,12 @@ def invitations_send(request, org_slug: Slug, consultation_id: UUID, payload: In
                         "counts": {s: getattr(counts, f"n_{s}") for s in Invitation.Status.values}})
 
 
-@router.get(CONSULTATION + "/invitations", response={200: list[InvitationOut], **READ},
-            summary="Invitations and their status")
+@router.get(CONSULTATION + "/invitations", response={200: list[InvitationOut], **READ, **FORBIDDEN},
+            summary="Invitations and their status (leads and core team members)")
 def invitation_list(request, org_slug: Slug, consultation_id: UUID):
-    consultation = get_consultation(request, org_slug, consultation_id)
+    # Who was invited and who has answered is for those who run the consultation, as on its page;
+    # every role reads the counts per status with the consultation.
+    consultation = get_consultation(request, org_slug, consultation_id, "edit")
     return [{"id": inv.uuid, "group": inv.group, "status": inv.status, "sent_at": inv.sent_at,
              "opened_at": inv.opened_at, "completed_at": inv.completed_at, "reminders_sent": inv.reminders_sent,
              "erased": inv.erased_at is not None}

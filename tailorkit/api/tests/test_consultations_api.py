@@ -4,7 +4,7 @@ invite people, and read results with the anonymity rules of the results page."""
 import pytest
 
 from tailorkit.consultations.models import Consultation, Invitation, Questionnaire, Response
-from tailorkit.consultations.services import responding
+from tailorkit.consultations.services import delivery, responding
 from tailorkit.consultations.tests.factories import make_consultation
 from tailorkit.core.models import AuditEvent
 
@@ -241,7 +241,7 @@ def test_a_viewer_reads_but_may_not_write(bearer, org, alice, dave):
     url = f"{BASE}/consultations/{consultation.uuid}"
     for path in ("/questionnaires", "/consultations"):
         assert viewer.get(BASE + path).status_code == 200
-    for path in ("", "/invitations", "/results"):
+    for path in ("", "/results"):
         assert viewer.get(url + path).status_code == 200
     writes = [
         (f"{BASE}/questionnaires", QUESTIONNAIRE),
@@ -254,6 +254,18 @@ def test_a_viewer_reads_but_may_not_write(bearer, org, alice, dave):
         assert response.status_code == 403, path
     assert Consultation.objects.count() == 1 and Invitation.objects.count() == 0
     assert not Consultation.objects.get().closed_at
+
+
+def test_only_those_who_run_a_consultation_list_its_invitations(bearer, org, alice, bob, carol, dave):
+    consultation, _token = make_consultation(org, alice)
+    delivery.invitations_send(consultation=consultation, actor=alice, text="sam@example.org\nkim@example.org")
+    url = f"{BASE}/consultations/{consultation.uuid}"
+    for who in (alice, bob):
+        assert len(bearer(who).get(f"{url}/invitations").json()) == 2
+    for who in (carol, dave):
+        assert bearer(who).get(f"{url}/invitations").status_code == 403
+        # The counts per status stay readable for every role, as on the page.
+        assert bearer(who).get(url).json()["invitations"] == {"sent": 2, "opened": 0, "completed": 0}
 
 
 def test_an_outsider_gets_404_even_with_a_valid_body(bearer, org, alice, mallory):

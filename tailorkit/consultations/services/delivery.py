@@ -13,7 +13,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,16 +102,60 @@ def consultation_create(*, organisation, questionnaire, actor, title, purpose=""
     return consultation, token
 
 
+def _answered(consultation):
+    """Has anyone answered, or saved answers as a draft?"""
+    return consultation.responses.exists() or consultation.drafts.exists()
+
+
+def _anonymity_promised(consultation):
+    """Have respondents already been told that their answers are anonymous? By the invitation
+    emails once any invitation was sent; by the form itself once the open link is open."""
+    if consultation.mode == Consultation.Mode.INVITATIONS:
+        return consultation.invitations.exists()
+    return consultation.opens_at <= timezone.now()
+
+
+def _check_promises(consultation, fields):
+    """Refuse a change that takes back what respondents were promised. ``consultation`` holds the
+    stored settings; ``fields`` the new ones."""
+    errors, answered = {}, None
+    if "anonymous" in fields and fields["anonymous"] != consultation.anonymous:
+        answered = _answered(consultation)
+        if answered:
+            errors["anonymous"] = _("People have already answered under the current setting, so anonymity can no "
+                                    "longer be changed.")
+        elif consultation.anonymous and _anonymity_promised(consultation):
+            errors["anonymous"] = (
+                _("The invitations already told people that their answers are anonymous, so this cannot be "
+                  "turned off.") if consultation.mode == Consultation.Mode.INVITATIONS else
+                _("The open link is already open and tells people that their answers are anonymous, so this "
+                  "cannot be turned off."))
+    size = fields.get("min_group_size")
+    if size is not None and size < consultation.min_group_size:
+        if answered is None:
+            answered = _answered(consultation)
+        if answered:
+            errors["min_group_size"] = _("People have already answered, so this can no longer be lowered. You can "
+                                         "raise it.")
+    if errors:
+        raise ValidationError(errors)
+
+
+# Settings that protect respondents: every change of them goes to the audit log.
+PROTECTIONS = {"anonymous": "consultation.anonymity_changed", "min_group_size": "consultation.min_group_size_changed"}
+
+
 @transaction.atomic
 def consultation_update(*, consultation, actor, version, request=None, access_code=None, clear_access_code=False,
                         **fields):
-    """Change settings; ``StaleEdit`` when someone saved them meanwhile. Anonymity cannot change
-    once anyone has answered: it was promised to them."""
+    """Change settings; ``StaleEdit`` when someone saved them meanwhile. What respondents were
+    promised cannot be taken back: anonymity cannot be turned off once invitations went out or the
+    open link opened, nor changed at all once anyone has answered (a draft counts), and the minimum
+    group size cannot be lowered once anyone has answered (raising it is fine). Every change of
+    either is written to the audit log."""
     consultation = lock_versioned(Consultation, pk=consultation.pk, expected_version=version, submitted=fields)
-    if "anonymous" in fields and fields["anonymous"] != consultation.anonymous and (
-            consultation.responses.exists() or consultation.drafts.exists()):
-        raise ValidationError({"anonymous": _("People have already answered under the current setting, so "
-                                              "anonymity can no longer be changed.")})
+    _check_promises(consultation, fields)
+    before = {field: getattr(consultation, field) for field in PROTECTIONS}
     if "groups" in fields:
         fields["groups"] = _clean_groups(fields["groups"])
     if "reminder_days" in fields:
@@ -128,6 +172,11 @@ def consultation_update(*, consultation, actor, version, request=None, access_co
     consultation.version += 1
     consultation.full_clean()
     consultation.save()
+    for field, action in PROTECTIONS.items():
+        if getattr(consultation, field) != before[field]:
+            audit_record(action=action, actor=actor, organisation=consultation.organisation, target=consultation.title,
+                         details={"uuid": str(consultation.uuid), "from": before[field],
+                                  "to": getattr(consultation, field)}, request=request)
     return consultation
 
 
@@ -150,12 +199,16 @@ def consultation_new_open_link(*, consultation, actor, request=None):
 
 @transaction.atomic
 def consultation_close(*, consultation, actor, request=None):
+    """Close now. A consultation closed by hand never opens again (``effective_close``), so its
+    drafts, which can no longer be sent, are deleted at once."""
     if consultation.is_closed():
         raise ValidationError(_("This consultation is already closed."))
     consultation.closed_at = timezone.now()
     consultation.save(update_fields=["closed_at"])
+    drafts, _details = consultation.drafts.all().delete()
     audit_record(action="consultation.closed", actor=actor, organisation=consultation.organisation,
-                 target=consultation.title, details={"uuid": str(consultation.uuid)}, request=request)
+                 target=consultation.title, details={"uuid": str(consultation.uuid), "drafts_deleted": drafts},
+                 request=request)
     return consultation
 
 
@@ -263,13 +316,15 @@ def reminders_send_due(*, now=None, base_url=None):
             locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
             if locked.next_reminder_at is None or locked.next_reminder_at > now:
                 continue
+            # update(), not save(): an edit-history row would record the exact time, and the status
+            # at that time, of every invitee's reminder.
             if not consultation.is_open(now):
-                locked.next_reminder_at = None
-                locked.save(update_fields=["next_reminder_at"])
+                Invitation.objects.filter(pk=locked.pk).update(next_reminder_at=None)
                 continue
-            locked.reminders_sent += 1
-            locked.next_reminder_at = _next_reminder(consultation, locked.sent_at, locked.reminders_sent)
-            locked.save(update_fields=["reminders_sent", "next_reminder_at"])
+            reminders_sent = locked.reminders_sent + 1
+            Invitation.objects.filter(pk=locked.pk).update(
+                reminders_sent=reminders_sent,
+                next_reminder_at=_next_reminder(consultation, locked.sent_at, reminders_sent))
             pk = locked.pk
             url = base_url or settings.SITE_URL
             transaction.on_commit(lambda pk=pk, url=url: send_consultation_email.enqueue(pk, url, True))
@@ -318,20 +373,44 @@ def invitation_erase(*, invitation, actor, request=None):
 
 
 def consultation_emails_purge_due(*, now=None):
-    """Delete the addresses of consultations closed more than the retention period ago."""
+    """Delete every invitee address and link of consultations closed more than the retention period
+    ago. Per invitation, on every run: addresses of people invited after a consultation was reopened
+    (its closing date moved later) go once it has closed again, like the others. Returns how many
+    addresses were deleted."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=email_retention_days())
-    due = Consultation.objects.filter(emails_purged_at=None).filter(Q(closes_at__lte=cutoff) | Q(closed_at__lte=cutoff))
+    left = Q(Exists(Invitation.objects.filter(consultation=OuterRef("pk"), email__isnull=False))
+             | Exists(InvitationLink.objects.filter(invitation__consultation=OuterRef("pk"))))
+    due = Consultation.objects.filter(Q(closes_at__lte=cutoff) | Q(closed_at__lte=cutoff)).filter(left)
     purged = 0
-    for consultation in due:
+    for consultation in due.select_related("organisation"):
         with transaction.atomic():
             count = consultation.invitations.exclude(email=None).update(email=None, next_reminder_at=None)
-            for invitation in consultation.invitations.all():
-                invitation.links.all().delete()
-            consultation.emails_purged_at = now
-            consultation.save(update_fields=["emails_purged_at"])
-            audit_record(action="consultation.emails_purged", organisation=consultation.organisation,
-                         target=consultation.title, details={"uuid": str(consultation.uuid), "count": count,
-                                                             "retention_days": email_retention_days()})
+            InvitationLink.objects.filter(invitation__consultation=consultation).delete()
+            # The last time addresses were deleted (a reopened consultation may be purged again).
+            Consultation.objects.filter(pk=consultation.pk).update(emails_purged_at=now)
+            if count:
+                audit_record(action="consultation.emails_purged", organisation=consultation.organisation,
+                             target=consultation.title, details={"uuid": str(consultation.uuid), "count": count,
+                                                                 "retention_days": email_retention_days()})
         purged += count
     return purged
+
+
+def drafts_purge_due(*, now=None):
+    """Delete the drafts of every closed consultation: they can no longer be sent. A draft of a
+    personal invitation is tied to the invitation, and so to the address, and its answers can match
+    the response sent later: it is kept no longer than it is useful. (A consultation reopened after
+    this run has lost its unsent drafts.) Returns how many drafts were deleted."""
+    now = now or timezone.now()
+    due = Consultation.objects.filter(Q(closes_at__lte=now) | Q(closed_at__lte=now)).filter(
+        Exists(Draft.objects.filter(consultation=OuterRef("pk"))))
+    deleted = 0
+    for consultation in due.select_related("organisation"):
+        with transaction.atomic():
+            count, _details = Draft.objects.filter(consultation=consultation).delete()
+            if count:
+                audit_record(action="consultation.drafts_deleted", organisation=consultation.organisation,
+                             target=consultation.title, details={"uuid": str(consultation.uuid), "count": count})
+        deleted += count
+    return deleted

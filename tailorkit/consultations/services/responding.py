@@ -12,6 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from tailorkit.core.errors import summary
@@ -32,6 +33,21 @@ from ..models import (
 from .delivery import stamp
 
 TOKEN_MAX = 200
+SUBMISSION_KEY_SALT = "tailorkit.consultations.submission_key"
+
+
+def stored_key(submission_key):
+    """The key a response is stored under: a keyed hash (HMAC-SHA256 with ``SECRET_KEY``, cut to a
+    UUID) of the key the form and the draft carry. So no stored response carries a key that a draft
+    carried: a database backup taken while an invitation's draft existed cannot be matched to the
+    later anonymous response without the secret key, which is not in the database. A repeat of the
+    same submit hashes to the same key and finds the stored response. None for a key that is not a
+    UUID."""
+    try:
+        raw = uuid.UUID(str(submission_key))
+    except ValueError:
+        return None
+    return uuid.UUID(bytes=salted_hmac(SUBMISSION_KEY_SALT, raw.bytes, algorithm="sha256").digest()[:16])
 
 
 def invitation_for_token(token):
@@ -63,14 +79,12 @@ def can_answer(consultation, invitation=None):
     return invitation is None
 
 
-@transaction.atomic
 def invitation_mark_opened(*, invitation):
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.status == Invitation.Status.SENT:
-        invitation.status = Invitation.Status.OPENED
-        invitation.opened_at = stamp(invitation.consultation)
-        invitation.save(update_fields=["status", "opened_at"])
-    return invitation
+    """Mark a sent invitation opened (the day only in anonymous consultations). update(), not
+    save(), as on completion: save() would write an edit-history row stamped with the exact time
+    the link was opened. One conditional UPDATE, so two openings at once change it once."""
+    Invitation.objects.filter(pk=invitation.pk, status=Invitation.Status.SENT).update(
+        status=Invitation.Status.OPENED, opened_at=stamp(invitation.consultation))
 
 
 def _draft_lookup(consultation, invitation, respondent_key):
@@ -116,7 +130,7 @@ def grant_objects(grant, *, submission_key=None):
         uuid=grant["c"]).order_by()
     if submission_key is not None:
         consultations = consultations.annotate(
-            already_sent=Exists(Response.objects.filter(submission_key=submission_key)))
+            already_sent=Exists(Response.objects.filter(submission_key=stored_key(submission_key))))
     consultation = next(iter(consultations[:1]), None)
     invitation = draft = None
     if grant.get("inv"):
@@ -161,10 +175,9 @@ def draft_save(*, draft, answers, group=None):
 
 
 def submitted_with_key(submission_key):
-    try:
-        return Response.objects.filter(submission_key=uuid.UUID(str(submission_key))).first()
-    except ValueError:
-        return None
+    """The response stored for the form's ``submission_key``, if any (see ``stored_key``)."""
+    key = stored_key(submission_key)
+    return Response.objects.filter(submission_key=key).first() if key is not None else None
 
 
 def check_all(draft):
@@ -183,8 +196,9 @@ def check_all(draft):
 def response_submit(*, draft, submission_key, version_number):
     """Turn a draft into one response. Returns ``(response, created)``.
 
-    Exactly once: the form carries ``submission_key`` (made with the draft), the database keeps it
-    unique, and a repeat of the same submit returns the stored response instead of a second one.
+    Exactly once: the form carries ``submission_key`` (made with the draft), the database keeps its
+    keyed hash (``stored_key``) unique, and a repeat of the same submit returns the stored response
+    instead of a second one.
     """
     existing = submitted_with_key(submission_key)
     if existing is not None:
@@ -228,9 +242,10 @@ def response_submit_new(*, consultation, invitation, respondent_key, version, gr
     """Submit answers that were never saved as a draft (a one-page form sent straight away).
 
     Returns ``(response, created)`` like ``response_submit``, with the same guarantees: the
-    ``submission_key`` (issued in the respondent's signed grant, checked by ``RespondentForm``) is unique in
-    the database, so a repeat returns the stored response; an invitation is locked and must not be
-    completed yet, so two browsers of one invitation cannot both store a response.
+    ``submission_key`` (issued in the respondent's signed grant, checked by ``RespondentForm``) is
+    stored as a keyed hash that is unique in the database, so a repeat returns the stored response;
+    an invitation is locked and must not be completed yet, so two browsers of one invitation cannot
+    both store a response.
 
     This is the path every one-page respondent takes, so it is kept to one short transaction of two
     INSERTs (plus the invitation's lock and update when there is one). The view has just checked
@@ -281,7 +296,7 @@ def _store(*, consultation, version, group, answers, invitation, submission_key)
             return _insert(consultation=consultation, version=version, group=group, answers=answers,
                            invitation=invitation, submission_key=submission_key), True
     except IntegrityError:
-        return Response.objects.get(submission_key=submission_key), False
+        return Response.objects.get(submission_key=stored_key(submission_key)), False
 
 
 def _insert(*, consultation, version, group, answers, invitation, submission_key):
@@ -290,7 +305,7 @@ def _insert(*, consultation, version, group, answers, invitation, submission_key
     now = timezone.now()
     response = Response.objects.create(
         organisation_id=consultation.organisation_id, consultation=consultation, version=version,
-        group=group, submission_key=submission_key, submitted_on=now.date(),
+        group=group, submission_key=stored_key(submission_key), submitted_on=now.date(),
         # Anonymous: no invitation and no time of day (issue 4, point 6).
         invitation=None if consultation.anonymous else invitation,
         submitted_at=None if consultation.anonymous else now,

@@ -33,7 +33,7 @@ def test_consultation_emails_keep_no_token_in_the_task_table(
     with django_capture_on_commit_callbacks(execute=True):
         delivery.reminders_send_due()
     assert DBTaskResult.objects.count() == 4  # two invitations, two reminders
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    call_command("worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
     assert len(mail.outbox) == 4 and set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
     tokens = [re.search(r"/c/i/(\S+)/", m.body).group(1) for m in mail.outbox]

@@ -86,11 +86,17 @@ def consultation_create(request, org_slug):
 def consultation_detail(request, org_slug, consultation_id):
     consultation = _consultation(request, org_slug, consultation_id)
     org = consultation.organisation
-    invitations, counts = selectors.invitations_with_counts(consultation)
+    can_edit = can(request.user, "edit", org)
+    # Who was invited, and who has answered, is for the people who run the consultation (leads and
+    # core team members); the other roles see how many invitations have each status.
+    if can_edit:
+        invitations, counts = selectors.invitations_with_counts(consultation)
+    else:
+        invitations, counts = None, selectors.invitation_counts(consultation)
     return render(request, "consultations/consultation_detail.html", {
         "org": org, "consultation": consultation, "invitations": invitations, "counts": counts,
         "response_count": consultation.responses.count(), "new_link": _new_link(request, consultation),
-        "can_edit": can(request.user, "edit", org), "can_erase": can(request.user, delivery.LEAD_ACTION, org),
+        "can_edit": can_edit, "can_erase": can(request.user, delivery.LEAD_ACTION, org),
         "invite_form": InviteForm(), "retention_days": delivery.email_retention_days(),
     })
 

@@ -1,8 +1,10 @@
 """Respondent pages (no account): link exchange, access code, the paged form, thanks.
 
 A link token is swapped on first visit for a signed grant cookie and the browser is sent to the
-token-free ``/c/form/``, so the token does not linger in history, logs or Referer headers. What a
-page of the form shows and keeps is decided by ``services.responding.RespondentForm``.
+token-free ``/c/form/``, so later pages, the browser's address bar and Referer headers do not carry
+it. The first request does: web servers write its path to their access logs. gunicorn's logger in
+``gunicorn.conf.py`` masks the token there; a proxy in front needs the same (docs/deploy.md). What
+a page of the form shows and keeps is decided by ``services.responding.RespondentForm``.
 """
 
 import hashlib
@@ -83,8 +85,8 @@ def _new_grant(consultation, invitation=None, code=True):
 
 # --- Rate limiting ------------------------------------------------------------------------------
 # Counters per client address (core/net.py: behind TAILORKIT_TRUSTED_PROXIES proxies it is read
-# from X-Forwarded-For; an IPv6 client counts by its /64) in Django's cache (the database cache by
-# default, Redis when CACHE_URL says so), shared by all app processes. Hand-written because it is
+# from X-Forwarded-For; an IPv6 client counts by its /64) in Django's cache (the database cache of
+# settings.CACHES), shared by all app processes. Hand-written because it is
 # two views and a few lines; allauth's limiter is not public API. The address is hashed, so the
 # cache never holds it in clear. Fixed one-minute windows, two counters:
 #   fail  links that do not work and wrong access codes, TAILORKIT_CONSULTATION_RATE_LIMIT a
@@ -94,8 +96,9 @@ def _new_grant(consultation, invitation=None, code=True):
 #         whole clinic behind one NAT address may open a survey at once.
 # Counted with incr first: one read and one write on the database cache (add-then-incr cost two
 # writes, and BaseCache.incr re-set the expiry on every hit); a working link costs one more read,
-# of the fail counter. On the database cache two simultaneous attempts can count as one; Redis
-# counts atomically. Either way a guesser gets at most about the limit.
+# of the fail counter. On the database cache two simultaneous attempts can count as one (a cache
+# with atomic increments, such as Redis, would not); either way a guesser gets at most about the
+# limit.
 WINDOW = 60
 
 

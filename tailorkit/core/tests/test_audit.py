@@ -51,3 +51,14 @@ def test_history_is_kept_for_organisations(alice, org):
     services.organisation_update(organisation=org, actor=alice, version=org.version, name="Renamed Site")
     names = list(org.history.order_by("history_date").values_list("name", flat=True))
     assert names == ["Northside Mental Health", "Renamed Site"]
+
+
+def test_the_audit_log_page_claims_only_what_it_lists(client, alice, org, password):
+    import re
+
+    client.post(reverse("account_login"), {"login": "alice@example.org", "password": password})
+    assert AuditEvent.objects.filter(action="auth.login", organisation=None).exists()  # a sign-in has no organisation
+    page = client.get(reverse("core:audit_log", args=[org.slug])).content.decode()
+    intro = re.search(r"<hgroup>.*?</hgroup>", page, re.S).group(0)
+    assert "auth.login" not in page
+    assert "record of sign-ins" not in intro and "Sign-ins belong to no organisation" in intro

@@ -31,7 +31,7 @@ def database_tasks(settings):
 
 
 def run_worker():
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    call_command("worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 
 def stored(row):

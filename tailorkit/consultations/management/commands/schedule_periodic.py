@@ -1,10 +1,10 @@
 """Enqueue the periodic consultation jobs for the background worker.
 
-`make run` and the systemd unit in deploy/ start this next to `db_worker`: every few minutes it
-puts the reminder job on the queue; once a day the job that deletes expired email addresses and
-core's job that prunes finished task rows (``TAILORKIT_TASK_RESULT_DAYS``). A loop is enough here
-(a scheduler library would add a dependency for a few timers); the jobs are idempotent, so a missed
-or doubled tick does no harm.
+`make run` and the systemd unit in deploy/ start this next to `worker`: every few minutes it
+puts the reminder job on the queue; once a day the job that deletes expired email addresses (and
+the drafts of closed consultations) and core's job that prunes finished task rows
+(``TAILORKIT_TASK_RESULT_DAYS``). A loop is enough here (a scheduler library would add a
+dependency for a few timers); the jobs are idempotent, so a missed or doubled tick does no harm.
 """
 
 import time
