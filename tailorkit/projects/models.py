@@ -12,6 +12,8 @@ success criteria, reviews and the closing decision) belongs to an ``Iteration``;
 a new iteration and leaves the earlier one readable.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -470,3 +472,64 @@ class EffortEntry(ProjectOwned):
 
     def __str__(self):
         return f"{self.user} {self.date} {self.minutes} min"
+
+
+# --- Importing a project file in the background ---------------------------------------------------
+
+
+class ProjectImport(models.Model):
+    """One upload of a project file (``services/transfer``), imported by the background worker.
+
+    The file's bytes are kept only until the import is done or has failed, then cleared: project
+    files hold people's names and e-mail addresses. Progress is written in stages outside the
+    import's write transaction (which other connections cannot see into), so the status page shows
+    where the import really is. ``heartbeat_at`` is the last sign of life of the worker running
+    it; a "running" import whose heartbeat is older than ``TAILORKIT_IMPORT_STALE_SECONDS`` lost its
+    worker and is queued again (``project_imports_resume``).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Not imported")
+
+    class Stage(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the background worker")
+        READING = "reading", _("Reading the file")
+        CHECKING = "checking", _("Checking the file")
+        WRITING = "writing", _("Creating the project")
+        FINISHED = "finished", _("Finished")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255, blank=True)
+    file_size = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(default=b"", editable=False)
+    # The uploader's language: messages written by the worker are in it.
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.WAITING)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)  # rows per list of the file, e.g. {"goals": 6000}
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    errors = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="project_import_stale")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self):
+        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", projects.project_list, name="project_list"),
     path("new/", projects.project_create, name="project_create"),
     path("import/", outputs.project_import, name="project_import"),
+    path("import/<uuid:import_id>/", outputs.project_import_status, name="project_import_status"),
     path(P, projects.project_home, name="project_home"),
     path(P + "edit/", projects.project_edit, name="project_edit"),
     path(P + "archive/", projects.project_archive, name="project_archive"),

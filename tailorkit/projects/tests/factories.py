@@ -13,7 +13,17 @@ from django.utils import timezone
 
 from tailorkit.library.tests.factories import tiny_library
 from tailorkit.projects import steps
-from tailorkit.projects.models import Barrier, Focus, Goal, Iteration, Step, StrategyOption, SuccessCriterion, Task
+from tailorkit.projects.models import (
+    Barrier,
+    Focus,
+    Goal,
+    Iteration,
+    ProjectImport,
+    Step,
+    StrategyOption,
+    SuccessCriterion,
+    Task,
+)
 from tailorkit.projects.services import effort, goals, matching, planning, projects
 from tailorkit.projects.services import review as review_services
 
@@ -68,7 +78,8 @@ def tiny_packs():
 def sweep_values(org, user):
     """The URL parameters of the projects routes: a project of ``org`` led by ``user`` with one of
     every object a projects URL names (goal, barrier, option, task, criterion, review, effort
-    entry of ``user``), a step and a step's consultation template."""
+    entry of ``user``), a step, a step's consultation template and a project import of ``user``
+    (waiting in the queue)."""
     packs = tiny_packs()
     project = projects.project_create(organisation=org, user=user, name="Swept", service="iCBT", team=[user],
                                       determinant_pack=packs["determinants"], strategy_pack=packs["strategies"])
@@ -91,4 +102,6 @@ def sweep_values(org, user):
                                       step=Step.GOALS).pk,
         "step": Step.GOALS,  # guidance pages exist for every step
         "step_template": steps.get(Step.GOALS).consultation_template,
+        # Only its uploader sees an import's status page.
+        "import_id": ProjectImport.objects.create(organisation=org, created_by=user, file_name="swept.json").uuid,
     }

@@ -1,9 +1,11 @@
-"""Outputs (issue 3, point 10): the one-page summary, its PDF, and the JSON export and import."""
+"""Outputs (issue 3, point 10): the one-page summary, its PDF, and the JSON export and import (run by the
+background worker, with a status page; issue 9, point 5)."""
 
 import json
+from datetime import timedelta
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -12,18 +14,18 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from tailorkit.core import errors as errors_at_fields
-from tailorkit.core.permissions import get_organisation_or_404
+from tailorkit.core.permissions import get_object_for_user_or_404, get_organisation_or_404
 from tailorkit.core.services import audit_record
 from tailorkit.library.models import Item
 
 from ..access import get_project_or_404
 from ..forms.records import ImportForm
-from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Decision, Focus, Judgement, Review, Task
+from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Decision, Focus, Judgement, ProjectImport, Review, Task
 from ..services.transfer import project_export as export_project
-from ..services.transfer import project_import as import_project
+from ..services.transfer import project_import_queue, project_imports_resume
 
 
 def summary_context(project):
@@ -108,15 +110,58 @@ def project_import(request, org_slug):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = import_project(organisation=org, user=request.user, data=upload.read(), request=request)
+            job = project_import_queue(organisation=org, user=request.user, file_name=upload.name,
+                                       content=upload.read(), language=request.LANGUAGE_CODE)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 errors_at_fields.add_to_form(form, exc)  # a file that cannot be read at all
             else:
                 errors = exc.messages
         else:
-            messages.success(request, _("Project imported."))
-            for note in result.notes:
-                messages.info(request, note)
-            return redirect("projects:project_home", org_slug=org.slug, project_id=result.project.pk)
+            return redirect("projects:project_import_status", org_slug=org.slug, import_id=job.uuid)
     return render(request, "projects/import.html", {"org": org, "form": form, "errors": errors})
+
+
+# The lists of a project file, as the status page counts them (``ProjectImport.counts``).
+FILE_LISTS = {
+    "goals": ngettext_lazy("%(shown)s goal", "%(shown)s goals", "n"),
+    "barriers": ngettext_lazy("%(shown)s barrier", "%(shown)s barriers", "n"),
+    "barrier_ratings": ngettext_lazy("%(shown)s barrier rating", "%(shown)s barrier ratings", "n"),
+    "strategy_options": ngettext_lazy("%(shown)s strategy option", "%(shown)s strategy options", "n"),
+    "appraisals": ngettext_lazy("%(shown)s appraisal", "%(shown)s appraisals", "n"),
+    "iterations": ngettext_lazy("%(shown)s iteration", "%(shown)s iterations", "n"),
+    "focus": ngettext_lazy("%(shown)s goal or barrier in focus", "%(shown)s goals and barriers in focus", "n"),
+    "specifications": ngettext_lazy("%(shown)s specification", "%(shown)s specifications", "n"),
+    "tasks": ngettext_lazy("%(shown)s task", "%(shown)s tasks", "n"),
+    "success_criteria": ngettext_lazy("%(shown)s success criterion", "%(shown)s success criteria", "n"),
+    "reviews": ngettext_lazy("%(shown)s review", "%(shown)s reviews", "n"),
+    "judgements": ngettext_lazy("%(shown)s judgement", "%(shown)s judgements", "n"),
+    "decisions": ngettext_lazy("%(shown)s decision", "%(shown)s decisions", "n"),
+    "effort": ngettext_lazy("%(shown)s effort entry", "%(shown)s effort entries", "n"),
+    "history": ngettext_lazy("%(shown)s entry in the history", "%(shown)s entries in the history", "n"),
+}
+# After this long in the queue, the page says that the background worker may not be running.
+WAITING_SECONDS = 30
+
+
+@login_required
+def project_import_status(request, org_slug, import_id):
+    """Where the import of an uploaded file is. The page polls itself every 2 s while the import runs (htmx;
+    a meta refresh without JavaScript) and reloads once it is finished."""
+    # The stored file (up to 20 MB) is never needed here, and the page polls every 2 s.
+    mine = ProjectImport.objects.filter(created_by=request.user).select_related("organisation", "project").defer(
+        "content")
+    job = get_object_for_user_or_404(request.user, mine, org_slug=org_slug, action="edit", uuid=import_id)
+    if job.status == ProjectImport.Status.RUNNING and project_imports_resume(import_ids=[job.pk]):
+        job.refresh_from_db()
+    if request.htmx and job.finished:
+        return HttpResponse(headers={"HX-Refresh": "true"})
+    context = {
+        "org": job.organisation, "job": job,
+        "contents": [FILE_LISTS[key] % {"n": n, "shown": intcomma(n)} for key, n in job.counts.items()
+                     if key in FILE_LISTS],
+        "waiting_long": job.status == ProjectImport.Status.QUEUED
+        and timezone.now() - job.heartbeat_at > timedelta(seconds=WAITING_SECONDS),
+    }
+    template = "projects/import_status.html#progress" if request.htmx else "projects/import_status.html"
+    return render(request, template, context)

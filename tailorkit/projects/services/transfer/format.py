@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from tailorkit.core.models import User
@@ -48,6 +49,13 @@ from ...models import (
 FORMAT = "tailorkit.project"
 VERSION = 1
 MAX_ERRORS = 50
+# Rows in the lists and the history together. A project with years of history has a few thousand;
+# the 4.7 MB file of docs/performance.md has 20,000 and is written in about 5 s. The limit bounds
+# the worker's time and the length of its write transaction, during which SQLite makes every other
+# writer wait (for at most its 20 s busy timeout).
+MAX_ROWS = 50_000
+# How often ``validate_file`` reports its progress, in rows.
+PROGRESS_EVERY = 500
 
 # kind → (list key, model, exported fields). The list order is the creation order on import:
 # every row only points at rows of kinds listed before it (Iteration.chosen_option is set later).
@@ -113,6 +121,9 @@ class Checker:
             if key in known:
                 continue
             where = f"{path}.{key}" if path else key
+            if len(self.errors) >= MAX_ERRORS:
+                self.failed.add(where)  # not shown: spare the search for the nearest key
+                continue
             close = difflib.get_close_matches(key, sorted(known), n=1)
             if close:
                 self.error(where, _("unknown key (did you mean '%(key)s'?)") % {"key": close[0]})
@@ -262,6 +273,11 @@ def parse_file(data):
             raise ValidationError({"file": _("The file nests lists or objects far more deeply than a project "
                                               "export does, so it cannot be read. Check that you chose the "
                                               "right file.")}) from None
+        except ValueError:
+            # Python refuses to read whole numbers of more than 4,300 digits (a guard against slow
+            # conversions); no project file has one.
+            message = _("the file holds a number with far too many digits to be a project export")
+            raise ValidationError([message]) from None
     return data
 
 
@@ -287,9 +303,38 @@ def check_envelope(data):
                                % {"v": _shown(version), "mine": VERSION}])
 
 
-def validate_file(data, organisation):
-    """(checker, converted rows by kind, converted history). Raises ValidationError listing all errors."""
+def row_counts(data):
+    """{list key: number of rows} for the lists of a file that passed ``check_envelope``, history included
+    (a key that is not a list counts 0; ``validate_file`` reports it)."""
+    keys = [key for key, _m, _f in KINDS.values()] + ["history"]
+    return {key: len(data[key]) for key in keys if isinstance(data.get(key), list) and data[key]}
+
+
+def check_shape(data):
+    """The checks that are quick whatever the file holds, made before an import is queued: it is a
+    project export of a version this site reads, with no more rows than ``MAX_ROWS``."""
     check_envelope(data)
+    rows = sum(row_counts(data).values())
+    if rows > MAX_ROWS:
+        raise ValidationError({"file": _("The file holds %(n)s rows, more than the %(max)s a project can have here. "
+                                         "Check that you chose the right file.")
+                                       % {"n": number_format(rows, force_grouping=True),
+                                          "max": number_format(MAX_ROWS, force_grouping=True)}})
+
+
+def validate_file(data, organisation, progress=None):
+    """(checker, converted rows by kind, converted history). Raises ValidationError listing all errors.
+    ``progress(done, total)``, when given, is called every ``PROGRESS_EVERY`` rows."""
+    check_envelope(data)
+    total = sum(row_counts(data).values())
+    done = 0
+
+    def step():
+        nonlocal done
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
+
     c = Checker(organisation)
     c.unknown_keys(data, TOP_KEYS, "")
     project_raw = data.get("project")
@@ -332,6 +377,7 @@ def validate_file(data, organisation):
     for kind, (key, _model, _fields) in KINDS.items():
         rows[kind] = []
         for i, raw in enumerate(lists[kind]):
+            step()
             values = c.row(kind, raw, f"{key}[{i}]", refs=c.refs, extra=("ref",))
             if values is not None:
                 rows[kind].append((f"{key}[{i}]", raw.get("ref"), values))
@@ -343,6 +389,7 @@ def validate_file(data, organisation):
     every_ref = {k: c.refs[k] | c.history_refs[k] for k in ALL_KINDS}
     history = []
     for i, entry in enumerate(history_raw):
+        step()
         path = f"history[{i}]"
         if not isinstance(entry, dict):
             c.error(path, _("must be an object"))
@@ -370,6 +417,8 @@ def validate_file(data, organisation):
         values = c.row(kind, entry.get("data"), f"{path}.data", refs=every_ref)
         history.append((kind, entry.get("ref"), htype, when, who.lower() if isinstance(who, str) else None,
                         reason, values or {}))
+    if progress is not None:
+        progress(total, total)
     if c.errors:
         raise ValidationError(c.errors)
     return c, project, rows, history

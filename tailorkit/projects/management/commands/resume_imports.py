@@ -1,0 +1,31 @@
+"""Queue again the project imports whose background worker was lost (killed, restarted, out of memory).
+
+The status page of an import does the same for the import it shows; this command catches the ones
+nobody is looking at. Run it every few minutes from cron or a systemd timer, or with ``--every`` as a
+service of its own. (The scheduler of ``schedule_periodic`` lives in consultations, which may not
+import projects, so projects has its own command.) Resuming is always safe: an import runs exactly
+once (``services/transfer/queued.py``).
+"""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from tailorkit.projects.services.transfer import project_imports_resume
+
+
+class Command(BaseCommand):
+    help = ("Queue again the project imports that stopped with their worker "
+            "(no sign of life for TAILORKIT_IMPORT_STALE_SECONDS).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--every", type=int, default=0,
+                            help="Repeat every this many seconds instead of running once.")
+
+    def handle(self, *args, every, **options):
+        while True:
+            count = project_imports_resume()
+            self.stdout.write(f"{count} stopped import(s) resumed.")
+            if every <= 0:
+                return
+            time.sleep(every)
