@@ -152,7 +152,7 @@ def project_import_status(request, org_slug, import_id):
     mine = ProjectImport.objects.filter(created_by=request.user).select_related("organisation", "project").defer(
         "content")
     job = get_object_for_user_or_404(request.user, mine, org_slug=org_slug, action="edit", uuid=import_id)
-    if job.status == ProjectImport.Status.RUNNING and project_imports_resume(import_ids=[job.pk]):
+    if not job.finished and project_imports_resume(import_ids=[job.pk]):
         job.refresh_from_db()
     if request.htmx and job.finished:
         return HttpResponse(headers={"HX-Refresh": "true"})
