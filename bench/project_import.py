@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,10 @@ from urllib.parse import urlparse
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
+sys.path.insert(0, str(ROOT))
+
+from bench.consultation_load import PY, free_port, start_server  # noqa: E402
+
 PASSWORD = "x-bench-password-1"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MEMBERS = ["bench@example.org", "nurse@example.org"]
@@ -90,10 +92,6 @@ def make_file(goals=6000, tasks=4000):
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pg_admin(url, sql):
@@ -121,19 +119,6 @@ def prepare():
     return lead, org
 
 
-def start_server(env, port):
-    cmd = [str(Path(PY).parent / "gunicorn"), "tailorkit.wsgi:application", "--config", str(ROOT / "gunicorn.conf.py"),
-           "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if requests.get(base + "/static/tailorkit/tailorkit.css", timeout=5).status_code == 200:
-                return proc, base
-        except requests.RequestException:
-            time.sleep(0.5)
-    proc.terminate()
-    raise RuntimeError("gunicorn did not start")
 
 
 def session_for(user, base):
@@ -228,7 +213,7 @@ def main():
         server = None
         try:
             lead, org = prepare()
-            server, base = start_server(env, free_port())
+            server, base = start_server(env, free_port(), None)
             session = session_for(lead, base)
             runs = []
             for i in range(args.runs):
