@@ -215,6 +215,17 @@ def test_an_import_whose_task_was_never_queued_is_queued_again_once_per_period(
     assert job.status == "done" and copies(org) == 2
 
 
+def test_finished_imports_are_deleted_after_the_retention_period(alice, org, exported, settings):
+    settings.TAILORKIT_TASK_RESULT_DAYS = 7
+    old, recent, waiting = (queue(org, alice, exported) for _ in range(3))
+    ProjectImport.objects.filter(pk=old.pk).update(status="failed", finished_at=timezone.now() - timedelta(days=8),
+                                                   errors=["sam@example.org is not on the team"])
+    ProjectImport.objects.filter(pk=recent.pk).update(status="done", finished_at=timezone.now() - timedelta(days=6))
+    ProjectImport.objects.filter(pk=waiting.pk).update(heartbeat_at=timezone.now() - timedelta(days=30))
+    call_command("resume_imports", verbosity=0)
+    assert set(ProjectImport.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+
+
 def test_an_import_that_keeps_losing_its_worker_fails_with_a_message(alice, org, exported, settings):
     settings.TAILORKIT_IMPORT_STALE_SECONDS = 120
     job = queue(org, alice, exported)

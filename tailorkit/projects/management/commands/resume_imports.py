@@ -4,14 +4,15 @@ The status page of an import does the same for the import it shows; this command
 nobody is looking at. Run it every few minutes from cron or a systemd timer, or with ``--every`` as a
 service of its own. (The scheduler of ``schedule_periodic`` lives in consultations, which may not
 import projects, so projects has its own command.) Resuming is always safe: an import runs exactly
-once (``services/transfer/queued.py``).
+once (``services/transfer/queued.py``). It also deletes finished imports older than
+``TAILORKIT_TASK_RESULT_DAYS`` days (their messages can name people).
 """
 
 import time
 
 from django.core.management.base import BaseCommand
 
-from tailorkit.projects.services.transfer import project_imports_resume
+from tailorkit.projects.services.transfer import project_imports_prune, project_imports_resume
 
 
 class Command(BaseCommand):
@@ -25,7 +26,8 @@ class Command(BaseCommand):
     def handle(self, *args, every, **options):
         while True:
             count = project_imports_resume()
-            self.stdout.write(f"{count} stopped import(s) resumed.")
+            pruned = project_imports_prune()
+            self.stdout.write(f"{count} stopped import(s) resumed, {pruned} old finished import(s) deleted.")
             if every <= 0:
                 return
             time.sleep(every)

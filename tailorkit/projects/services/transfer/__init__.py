@@ -4,7 +4,7 @@ checked file as a project) and ``queued`` (imports run by the background worker,
 
 from .export import project_export
 from .imports import ImportResult, project_create_from_file, project_import
-from .queued import project_import_queue, project_import_run, project_imports_resume
+from .queued import project_import_queue, project_import_run, project_imports_prune, project_imports_resume
 
 __all__ = ["ImportResult", "project_create_from_file", "project_export", "project_import", "project_import_queue",
-           "project_import_run", "project_imports_resume"]
+           "project_import_run", "project_imports_prune", "project_imports_resume"]

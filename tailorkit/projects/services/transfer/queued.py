@@ -191,3 +191,13 @@ def project_imports_resume(*, import_ids=None):
             job.save(update_fields=["status", "stage", "heartbeat_at"])
             _enqueue(job.pk)
     return len(jobs)
+
+
+def project_imports_prune(*, now=None):
+    """Delete finished imports older than ``TAILORKIT_TASK_RESULT_DAYS`` days, as finished task rows
+    are: their notes and error messages can name people (a team member's address, say), and the
+    project they made stands on its own. Returns how many were deleted."""
+    limit = (now or timezone.now()) - timedelta(days=settings.TAILORKIT_TASK_RESULT_DAYS)
+    deleted, _per_model = ProjectImport.objects.filter(status__in=[Status.DONE, Status.FAILED],
+                                                       finished_at__lt=limit).delete()
+    return deleted
