@@ -127,10 +127,10 @@ def invitation_create(*, organisation, email, role, invited_by, request=None):
     )
     audit_record(action="invitation.sent", actor=invited_by, organisation=organisation, target=email,
                  details={"role": role}, request=request)
-    from .tasks import send_invitation_email
+    from .tasks import enqueue_with_transaction, send_invitation_email
 
     base_url = request.build_absolute_uri("/") if request is not None else settings.SITE_URL
-    transaction.on_commit(lambda: send_invitation_email.enqueue(invitation.pk, base_url))
+    enqueue_with_transaction(send_invitation_email, invitation.pk, base_url)
     return invitation
 
 

@@ -39,3 +39,20 @@ def prune_task_results():
     from .services import task_results_prune
 
     task_results_prune()
+
+
+def enqueue_with_transaction(task, *args):
+    """Queue ``task`` so that it exists exactly when the rows it is about exist.
+
+    With the database queue (production) the task row is written in the current transaction, so
+    an invitation marked "sent" and the job that sends its email are committed together or not at
+    all: a process that dies between the two can no longer leave a "sent" invitation with no email
+    (``transaction.on_commit`` had that gap; the fault drill's notes found it). Other backends
+    (tests run tasks at once) queue on commit, so a task never runs before its rows are visible."""
+    from django.db import transaction
+    from django_tasks_db import DatabaseBackend
+
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args))

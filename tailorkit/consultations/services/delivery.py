@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from tailorkit.core.locking import lock_versioned
 from tailorkit.core.services import audit_record
+from tailorkit.core.tasks import enqueue_with_transaction
 from tailorkit.core.tokens import hash_token, new_token
 
 from ..models import Consultation, Draft, Invitation, InvitationLink, RespondentGroup
@@ -290,7 +291,8 @@ def invitations_send(*, consultation, actor, text, default_group="", request=Non
     ids = [inv.pk for inv in Invitation.objects.filter(consultation=consultation, email__in=[r[0] for r in rows],
                                                        reminders_sent=0, erased_at=None)]
     base_url = request.build_absolute_uri("/") if request is not None else settings.SITE_URL
-    transaction.on_commit(lambda: [send_consultation_email.enqueue(pk, base_url, False) for pk in ids])
+    for pk in ids:
+        enqueue_with_transaction(send_consultation_email, pk, base_url, False)
     audit_record(action="consultation.invitations_sent", actor=actor, organisation=consultation.organisation,
                  target=consultation.title, details={"uuid": str(consultation.uuid), "count": len(invitations)},
                  request=request)
@@ -327,7 +329,7 @@ def reminders_send_due(*, now=None, base_url=None):
                 next_reminder_at=_next_reminder(consultation, locked.sent_at, reminders_sent))
             pk = locked.pk
             url = base_url or settings.SITE_URL
-            transaction.on_commit(lambda pk=pk, url=url: send_consultation_email.enqueue(pk, url, True))
+            enqueue_with_transaction(send_consultation_email, pk, url, True)
         per_consultation.setdefault(consultation, 0)
         per_consultation[consultation] += 1
     for consultation, count in per_consultation.items():

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -41,3 +42,19 @@ def test_consultation_emails_keep_no_token_in_the_task_table(
         text = json.dumps(row.args_kwargs) + json.dumps(row.return_value)
         assert not TOKEN_LIKE.search(text), text
         assert not any(token in text for token in tokens)
+
+
+def test_an_invitation_and_its_email_job_are_stored_together(database_tasks, alice, identified,
+                                                             django_capture_on_commit_callbacks):
+    """No gap between "sent" and the job that sends it: the job row is written in the same
+    transaction, so a process that dies after the commit cannot leave a sent invitation unsent,
+    and one that fails before it leaves neither."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        delivery.invitations_send(consultation=identified, actor=alice, text="sam@example.org")
+    assert not callbacks  # nothing left for after the commit
+    assert DBTaskResult.objects.count() == Invitation.objects.count() == 1
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        delivery.invitations_send(consultation=identified, actor=alice, text="kim@example.org")
+        raise RuntimeError("the request fails after the service")
+    assert DBTaskResult.objects.count() == Invitation.objects.count() == 1

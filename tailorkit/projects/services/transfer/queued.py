@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tailorkit.core.permissions import can
+from tailorkit.core.tasks import enqueue_with_transaction
 
 from ...models import ProjectImport
 from .format import check_shape, parse_file, row_counts, validate_file
@@ -43,7 +44,7 @@ Status, Stage = ProjectImport.Status, ProjectImport.Stage
 def _enqueue(import_id):
     from ...tasks import import_project_file  # tasks import the services: import here, not at the top
 
-    transaction.on_commit(lambda: import_project_file.enqueue(import_id))
+    enqueue_with_transaction(import_project_file, import_id)
 
 
 def project_import_queue(*, organisation, user, file_name, content, language=""):
