@@ -169,7 +169,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "projects:home"  # the personal home page, "/"
 ACCOUNT_ADAPTER = "tailorkit.core.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "tailorkit.core.forms.SignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

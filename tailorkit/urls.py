@@ -12,7 +12,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("library/", include("tailorkit.library.urls")),
     path("api/", include("tailorkit.api.urls")),
-    path("o/<slug:org_slug>/projects/", include("tailorkit.projects.urls")),
+    # The personal home page "/", the help pages and, under o/<org_slug>/projects/, the projects.
+    path("", include("tailorkit.projects.urls")),
     path("", include("tailorkit.consultations.urls")),
     path("", include("tailorkit.core.urls")),
 ]

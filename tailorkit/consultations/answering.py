@@ -6,7 +6,7 @@ Show-if is evaluated here, on the server, so the form works without JavaScript.
 """
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import CHOICE_KINDS, QuestionKind
 
@@ -118,8 +118,9 @@ def parse_answer(question, data):
             return None, _range_message(low, high)
         return {"value": number, "not_relevant": False}, None
     if len(raw) > TEXT_MAX:
-        return None, _("Please keep your answer under %(n)s characters; it has %(len)s.") % {
-            "n": TEXT_MAX, "len": len(raw)}
+        return None, ngettext("Please keep your answer under %(n)s character; it has %(len)s.",
+                              "Please keep your answer under %(n)s characters; it has %(len)s.",
+                              TEXT_MAX) % {"n": TEXT_MAX, "len": len(raw)}
     return {"value": raw, "not_relevant": False}, None
 
 
@@ -198,6 +199,18 @@ def check_page(questions, data, answers):
         else:
             answers[q["key"]] = entry
     return answers, errors
+
+
+def nothing_answered(questions, answers):
+    """True when none of the shown questions has an answer ("not relevant" counts as one). A form
+    sent like that is refused whatever the required flags say: an empty response would count as a
+    finished one, mark the invitation completed and close the person's link."""
+    return not visible_answers(questions, answers)
+
+
+def nothing_answered_message():
+    return _("You have not answered any question yet. Please answer at least one before you send. "
+             "Nothing has been sent.")
 
 
 def missing_required(questions, answers):

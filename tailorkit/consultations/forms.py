@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from tailorkit.core.locking import VersionedForm
@@ -17,6 +18,15 @@ class QuestionnaireForm(VersionedForm):
 class SectionForm(VersionedForm):
     title = forms.CharField(label=_("Section title"), max_length=200)
     intro = forms.CharField(label=_("Introduction"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _question_choices(questions):
+    """``(key, label)`` for a list of questions: the question itself, shortened, not its code; the
+    code is added only where two questions read the same (a step template repeats its questions
+    for each strategy)."""
+    labels = [Truncator(q.text).chars(80) for q in questions]
+    return [(q.key, f"{label} ({q.key})" if labels.count(label) > 1 else label)
+            for q, label in zip(questions, labels, strict=True)]
 
 
 class QuestionForm(VersionedForm):
@@ -54,8 +64,7 @@ class QuestionForm(VersionedForm):
                 "key": question.key, "section": question.section_id, "version": question.version,
             }
         super().__init__(*args, **kwargs)
-        self.fields["show_if_question"].choices = [("", _("(always show)"))] + [
-            (q.key, f"{q.key}: {q.text[:60]}") for q in earlier]
+        self.fields["show_if_question"].choices = [("", _("(always show)"))] + _question_choices(earlier)
         if sections:
             self.fields["section"].choices = [(s.pk, s.title) for s in sections]
         else:
@@ -70,7 +79,7 @@ class QuestionForm(VersionedForm):
         ref = data.get("show_if_question")
         values = [v.strip() for v in (data.get("show_if_values") or "").split(",") if v.strip()]
         if ref and not values:
-            self.add_error("show_if_values", _("Give the answer code(s) that show this question."))
+            self.add_error("show_if_values", _("Give the answer code or codes that show this question."))
         data["show_if"] = ({"question": ref, "equals": values[0]} if len(values) == 1
                            else {"question": ref, "in": values}) if ref else {}
         return data

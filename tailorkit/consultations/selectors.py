@@ -8,6 +8,8 @@ Each takes the organisation whose rows it reads (the caller has checked the user
 from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 
+from tailorkit.core.anonymity import threshold_for
+
 from .models import Consultation, Invitation, Question, Questionnaire, Response, Section
 
 
@@ -66,3 +68,31 @@ def invitations_with_counts(consultation):
     for invitation in invitations:
         counts[invitation.status] += 1
     return invitations, counts
+
+
+def group_size_outlook(consultation):
+    """Will the minimum group size hide this consultation's results? What the invite and
+    consultation pages warn about before anyone answers (a small clinic invites 4 people to a
+    consultation whose minimum is 5, and every result reads "withheld").
+
+    ``None`` when the minimum is 1 (nothing is ever hidden). Otherwise ``{"threshold", "invited",
+    "short_by", "small_groups": [(label, n invited)], "limit": response limit below the minimum or
+    None, "warn"}``: ``short_by`` counts the people still to invite (personal invitations only: an
+    open link's audience is not known in advance); ``small_groups`` are invited groups too small to
+    be shown on their own; ``warn`` says whether anything will certainly or probably be hidden.
+    One query (the invitations by group)."""
+    threshold = threshold_for(consultation.min_group_size)
+    if threshold <= 1:
+        return None
+    invited, small_groups = 0, []
+    if consultation.mode == Consultation.Mode.INVITATIONS:
+        rows = consultation.invitations.order_by().values("group").annotate(n=Count("pk")).values_list("group", "n")
+        by_group = dict(rows)
+        invited = sum(by_group.values())
+        small_groups = [(consultation.group_label(g), n) for g, n in sorted(by_group.items())
+                        if g and n < threshold]
+    limit = consultation.response_limit
+    limit = limit if limit is not None and limit < threshold else None
+    short_by = max(0, threshold - invited) if consultation.mode == Consultation.Mode.INVITATIONS else 0
+    return {"threshold": threshold, "invited": invited, "short_by": short_by, "small_groups": small_groups,
+            "limit": limit, "warn": bool(short_by or small_groups or limit is not None)}

@@ -44,10 +44,16 @@ def t975(df):
     return T975[lower] + w * (T975[upper] - T975[lower])
 
 
-def summary(values):
+def summary(values, *, low=None, high=None):
     """n, mean, sd, 95% CI of the mean (t-based), median and quartiles of a list of numbers.
 
     The CI needs at least two values; with one it is left empty rather than made up.
+
+    ``low`` and ``high`` are the ends of the answer scale, when it has them (1 and 5 on a 5-point
+    scale). The t interval assumes a scale without ends, so with few answers near an end it runs
+    past it ("3.23 – 6.10" on a 1–5 scale), which no mean of such answers can reach. The interval
+    is then cut at the end and ``ci_clipped`` says so, so every page, file and API response that
+    reads this summary shows the same, possible, numbers and can say why a bound equals the end.
     """
     values = [float(v) for v in values]
     n = len(values)
@@ -55,12 +61,19 @@ def summary(values):
         return {"n": 0}
     mean = statistics.fmean(values)
     result = {"n": n, "mean": mean, "median": statistics.median(values), "min": min(values), "max": max(values),
-              "sd": None, "ci_low": None, "ci_high": None, "q1": None, "q3": None, "iqr": None}
+              "sd": None, "ci_low": None, "ci_high": None, "ci_clipped": False, "q1": None, "q3": None,
+              "iqr": None}
     if n >= 2:
         sd = statistics.stdev(values)
         half = t975(n - 1) * sd / math.sqrt(n)
         q1, _median, q3 = statistics.quantiles(values, n=4, method="inclusive")
-        result.update(sd=sd, ci_low=mean - half, ci_high=mean + half, q1=q1, q3=q3, iqr=q3 - q1)
+        ci_low, ci_high = mean - half, mean + half
+        clipped = (low is not None and ci_low < low) or (high is not None and ci_high > high)
+        if low is not None:
+            ci_low = max(ci_low, low)
+        if high is not None:
+            ci_high = min(ci_high, high)
+        result.update(sd=sd, ci_low=ci_low, ci_high=ci_high, ci_clipped=bool(clipped), q1=q1, q3=q3, iqr=q3 - q1)
     else:
         result.update(q1=values[0], q3=values[0], iqr=0.0)
     return result

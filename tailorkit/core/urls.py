@@ -4,8 +4,10 @@ from . import views
 
 app_name = "core"
 
+# The site's home page "/" is the personal home of the projects app (``projects:home``), which reads
+# projects and consultations; core keeps the organisation pages.
+
 urlpatterns = [
-    path("", views.home, name="home"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("o/<slug:org_slug>/", views.organisation_detail, name="organisation_detail"),

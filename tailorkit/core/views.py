@@ -16,14 +16,6 @@ from .models import Invitation, Membership
 from .permissions import can, get_organisation_or_404, organisations_for
 
 
-def home(request):
-    if not request.user.is_authenticated:
-        return render(request, "core/landing.html")
-    if request.organisation:
-        return redirect("core:organisation_detail", org_slug=request.organisation.slug)
-    return render(request, "core/no_organisation.html")
-
-
 @login_required
 def organisation_list(request):
     orgs = organisations_for(request.user)

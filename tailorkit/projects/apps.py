@@ -6,3 +6,12 @@ class ProjectsConfig(AppConfig):
     name = "tailorkit.projects"
     label = "projects"
     verbose_name = _("Implementation projects")
+
+    def ready(self):
+        # The consultation pages link back to the project step a consultation was made for; the
+        # engine cannot import projects, so projects tells it how (consultations/subjects.py).
+        from tailorkit.consultations import subjects
+
+        from .stakeholders import SUBJECT_TYPE, subject_link
+
+        subjects.register(SUBJECT_TYPE, subject_link)

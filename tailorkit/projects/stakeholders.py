@@ -20,6 +20,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from tailorkit.consultations.models import Consultation, ConsultationTemplate, Q
 from tailorkit.consultations.services import builder, delivery, results
 from tailorkit.core.anonymity import threshold_for
 
+from . import steps
 from .models import APEASE, Focus, Iteration, Project, Specification, StrategyOption, SuccessCriterion
 
 T = ConsultationTemplate
@@ -46,31 +48,76 @@ def _points(labels):
     return [{"value": str(n), "label": label} for n, label in enumerate(labels, start=1)]
 
 
+# --- What each template needs before there is anything to ask (issue 10: the button says so) ------
+
+def _no_barriers():
+    return _("This project has no barriers yet. Add barriers in step 1 first.")
+
+
+def _no_candidates():
+    return _("There are no candidate strategies for the focused barrier yet. Add candidates in step 2 first.")
+
+
+def _no_plan():
+    return _("There is no plan to show yet. Choose a strategy in step 2 or write the specification in step 3 "
+             "first.")
+
+
+def _focused_options(project, iteration):
+    barriers = Focus.objects.filter(iteration=iteration, barrier__isnull=False).values("barrier_id")
+    return StrategyOption.objects.filter(project=project, barrier_id__in=barriers)
+
+
+def nothing_to_ask(project, iteration, template):
+    """Why a step's "Ask stakeholders" would have nothing to ask about yet (the message its click
+    would give), or None when it is ready. A query or two, whatever the size of the project."""
+    if template == T.BARRIER_PRIORITISATION and not project.barriers.exists():
+        return _no_barriers()
+    if template == T.STRATEGY_APPRAISAL and not _focused_options(project, iteration).exists():
+        return _no_candidates()
+    if template == T.PLAN_FEEDBACK and not plan_summary(iteration):
+        return _no_plan()
+    return None
+
+
 # --- The four templates: each returns (title, purpose, description, [(section, intro, [question])]) ----
+
+def _barrier_help(barrier):
+    """What a barrier means, shown under its name: the library item's description (its category,
+    such as "Acceptance", says little on its own) and what the team wrote about it at its site."""
+    parts = []
+    if barrier.item_id and barrier.item.description.strip():
+        parts.append(Truncator(barrier.item.description.strip()).chars(400))
+    if barrier.notes.strip():
+        parts.append(_("At our site: %(notes)s") % {"notes": barrier.notes.strip()})
+    return "\n".join(parts)
+
 
 def _barrier_prioritisation(project, iteration):
     barriers = list(project.barriers.select_related("item__category").order_by("created_at", "pk"))
     if not barriers:
-        raise ValidationError(_("This project has no barriers yet. Add barriers in step 1 first."))
-    importance = _points([_("Not important"), _("A little important"), _("Fairly important"), _("Important"),
-                          _("Very important")])
+        raise ValidationError(_no_barriers())
+    # The question, its answers and the introduction use the same words: "how much does it get in
+    # the way" is answered from "not at all" to "very much", "how easy would it be to change it"
+    # from "cannot be changed" to "easy to change"; the introduction names no numbers, because the
+    # respondent sees only the words.
+    importance = _points([_("Not at all"), _("A little"), _("Somewhat"), _("A lot"), _("Very much")])
     changeability = _points([_("Cannot be changed"), _("Hard to change"), _("Could be changed with effort"),
                              _("Fairly easy to change"), _("Easy to change")])
     questions = []
     for barrier in barriers:
         subject = f"barrier-{barrier.pk}"
-        about = barrier.notes.strip() or barrier.category_name
         for measure, text, points in (
-                ("importance", _("How much does this get in the way: “%(name)s”?"), importance),
-                ("changeability", _("How much could we change it: “%(name)s”?"), changeability)):
+                ("importance", _("How much does “%(name)s” get in the way?"), importance),
+                ("changeability", _("How easy would it be to change “%(name)s”?"), changeability)):
             questions.append({
                 "key": f"{subject}__{measure}", "kind": QuestionKind.LIKERT5, "text": text % {"name": barrier.name},
-                "help_text": about if measure == "importance" else "", "options": points,
+                "help_text": _barrier_help(barrier) if measure == "importance" else "", "options": points,
                 "allow_not_relevant": True, "meta": {"subject": subject, "measure": measure},
             })
-    intro = _("For each possible barrier, say how much it gets in the way (1 = not at all, 5 = very much) and "
-              "how much it could be changed (1 = not at all, 5 = easily). If a barrier does not apply to you, "
-              "choose “Not relevant”.")
+    intro = _("Each possible barrier has two questions: how much it gets in the way, and how easy it would be "
+              "to change. Choose the answer closest to your view. If a barrier does not apply to you, choose "
+              "“Not relevant”.")
     return (
         _("Which barriers matter most? – %(project)s") % {"project": project.name},
         _("The team working on “%(service)s” wants to know which barriers to tackle first. The team sees "
@@ -79,30 +126,29 @@ def _barrier_prioritisation(project, iteration):
     )
 
 
+# Statements answered on the agreement scale (its own words, from "Strongly disagree" to "Strongly
+# agree"), each worded so that agreeing is good, as a higher APEASE rating of the team is.
 APEASE_QUESTIONS = {
-    "acceptability": lambda: _("Would the people involved (staff, patients, others) find it acceptable?"),
-    "practicability": lambda: _("Could it be done here, with the people, time and means we have?"),
-    "effectiveness": lambda: _("How well would it work against the barrier?"),
-    "affordability": lambda: _("Could we afford it, in money, time and staff?"),
-    "side-effects": lambda: _("How free would it be of unwanted side-effects? (5 = none expected)"),
-    "equity": lambda: _("Would it be fair: would it reach everyone who needs it, without widening gaps?"),
+    "acceptability": lambda: _("The people involved (staff, patients, others) would accept it."),
+    "practicability": lambda: _("It could be done here, with the people, time and means we have."),
+    "effectiveness": lambda: _("It would work well against the barrier."),
+    "affordability": lambda: _("We could afford it, in money, time and staff."),
+    "side-effects": lambda: _("It would have no important unwanted side-effects."),
+    "equity": lambda: _("It would be fair: it would reach everyone who needs it, without widening gaps."),
 }
 
 
 def _strategy_appraisal(project, iteration):
-    barriers = [f.barrier_id for f in Focus.objects.filter(iteration=iteration, barrier__isnull=False)]
-    options = list(StrategyOption.objects.filter(project=project, barrier_id__in=barriers)
-                   .select_related("item", "barrier__item").order_by("created_at", "pk"))
+    options = list(_focused_options(project, iteration).select_related("item", "barrier__item")
+                   .order_by("created_at", "pk"))
     if not options:
-        raise ValidationError(_("There are no candidate strategies for the focused barrier yet. Add candidates in "
-                                "step 2 first."))
-    scale = _points([_("Very poor"), _("Poor"), _("Fair"), _("Good"), _("Very good")])
+        raise ValidationError(_no_candidates())
     sections = []
     for option in options:
         subject = f"option-{option.pk}"
         questions = [{
             "key": f"{subject}__{criterion}", "kind": QuestionKind.LIKERT5, "text": APEASE_QUESTIONS[criterion](),
-            "options": scale, "allow_not_relevant": True, "meta": {"subject": subject, "criterion": criterion},
+            "allow_not_relevant": True, "meta": {"subject": subject, "criterion": criterion},
         } for criterion in APEASE]
         questions.append({"key": f"{subject}__comment", "kind": QuestionKind.TEXT,
                           "text": _("Anything else about this strategy? (optional)"),
@@ -110,7 +156,7 @@ def _strategy_appraisal(project, iteration):
         intro = _("A possible way to tackle “%(barrier)s”.") % {"barrier": option.barrier.name}
         if option.description.strip():
             intro += "\n" + option.description.strip()
-        intro += "\n" + _("Rate it from 1 (very poor) to 5 (very good) on each point.")
+        intro += "\n" + _("How much do you agree with each statement about it?")
         sections.append((_title(option.name), intro, questions))
     return (
         _("Which strategy should we choose? – %(project)s") % {"project": project.name},
@@ -150,8 +196,7 @@ def plan_summary(iteration):
 def _plan_feedback(project, iteration):
     summary = plan_summary(iteration)
     if not summary:
-        raise ValidationError(_("There is no plan to show yet. Choose a strategy in step 2 or write the "
-                                "specification in step 3 first."))
+        raise ValidationError(_no_plan())
     questions = [
         {"key": "plan_clear", "kind": QuestionKind.LIKERT5, "text": _("The plan is clear to me."),
          "meta": {"subject": f"plan-{iteration.pk}", "aspect": "clarity"}},
@@ -189,7 +234,8 @@ def _impact_review(project, iteration):
                               "help_text": target.strip(), "options": verdicts,
                               "meta": {"subject": subject, "aspect": "verdict"}})
             questions.append({"key": f"{subject}__comment", "kind": QuestionKind.TEXT,
-                              "text": _("What makes you say so? (optional)"),
+                              "text": _("Why do you say so about “%(what)s”? (optional)")
+                              % {"what": _title(criterion.description, 80)},
                               "meta": {"subject": subject, "aspect": "comment"}})
         sections.append((_("What we set out to achieve"),
                          _("Before starting, the team wrote down how it would know the strategy worked."), questions))
@@ -275,7 +321,8 @@ def _source(consultation):
 def stakeholder_barrier_figures(project):
     """Stakeholder ratings per barrier from the latest answered barrier-prioritisation consultation.
 
-    ``{"values": {barrier_id: (importance, changeability, n)}, "withheld": {barrier_id}, ...}``. A
+    ``{"values": {barrier_id: (importance, changeability, n)}, "withheld": {barrier_id}, "all_withheld":
+    bool, ...}`` (``all_withheld``: no stakeholder figure could be shown at all). A
     barrier whose mean is withheld by the anonymity threshold gets ``(None, None, 0)`` so that the
     ranking treats it as unrated by stakeholders, and is listed in ``withheld`` so the page can say
     why. None when there is no such consultation.
@@ -294,7 +341,9 @@ def stakeholder_barrier_figures(project):
                 withheld.add(pk)
         else:
             values[pk] = (importance, changeability, n)
-    return {"values": values, "withheld": withheld, **_source(consultation)}
+    shown = any(n for _i, _c, n in values.values())
+    return {"values": values, "withheld": withheld, "all_withheld": bool(withheld) and not shown,
+            **_source(consultation)}
 
 
 def stakeholder_apease_figures(project):
@@ -310,4 +359,24 @@ def stakeholder_apease_figures(project):
             continue
         values[pk] = {c: m for c, m in means.items() if m is not None}
         withheld.update((pk, c) for c, m in means.items() if m is None)
-    return {"values": values, "withheld": withheld, **_source(consultation)}
+    shown = any(values.values())
+    return {"values": values, "withheld": withheld, "all_withheld": bool(withheld) and not shown,
+            **_source(consultation)}
+
+
+# --- The way back from a consultation to its project ----------------------------------------------
+
+def subject_link(consultation):
+    """The link the consultation pages show to the project step a consultation was made for
+    (registered with ``tailorkit.consultations.subjects`` in ``apps.py``), or None when the project
+    is gone or not of the consultation's organisation."""
+    project = (Project.objects.filter(pk=consultation.subject_id, organisation_id=consultation.organisation_id)
+               .only("pk", "name").first())
+    if project is None:
+        return None
+    step = steps.for_template(consultation.template)
+    slug = consultation.organisation.slug
+    if step is None:
+        return {"label": project.name, "url": reverse("projects:project_home", args=[slug, project.pk])}
+    return {"label": _("%(project)s – %(step)s") % {"project": project.name, "step": step.label},
+            "url": reverse(step.url_name, args=[slug, project.pk]) + "#stakeholders"}

@@ -1,20 +1,35 @@
-"""Project URLs, mounted at o/<org_slug>/projects/ (``projects:<name>``).
+"""Project URLs (``projects:<name>``), mounted at the site root: the personal home page ``/``, the
+person's tasks, the help pages, and the pages of an organisation's projects under
+``o/<org_slug>/projects/``.
 
 The step pages accept ``?iteration=<number>`` to show an earlier iteration read-only; forms that
 write into an iteration post to their URL with the same parameter, so that they are refused once
 the iteration is no longer current.
 """
 
-from django.urls import path
+from django.urls import include, path
 
-from .views import goals, matching, outputs, planning, projects, records, review, stakeholders
+from .views import (
+    consultations,
+    goals,
+    matching,
+    outputs,
+    personal,
+    planning,
+    projects,
+    records,
+    review,
+    stakeholders,
+)
+from .views import help as help_pages
 
 P = "<int:project_id>/"
 
 app_name = "projects"
 
-urlpatterns = [
+organisation_projects = [
     path("", projects.project_list, name="project_list"),
+    path("consultations/", consultations.consultation_overview, name="consultation_overview"),
     path("new/", projects.project_create, name="project_create"),
     path("import/", outputs.project_import, name="project_import"),
     path("import/<uuid:import_id>/", outputs.project_import_status, name="project_import_status"),
@@ -66,4 +81,12 @@ urlpatterns = [
     path(P + "as-of/", records.project_as_of, name="project_as_of"),
     path(P + "effort/", records.project_effort, name="project_effort"),
     path(P + "effort/<int:entry_id>/delete/", records.project_effort_delete, name="project_effort_delete"),
+]
+
+urlpatterns = [
+    path("", personal.home, name="home"),
+    path("my-tasks/", personal.my_tasks, name="my_tasks"),
+    path("help/", help_pages.help_index, name="help"),
+    path("help/<slug:topic>/", help_pages.help_topic, name="help_topic"),
+    path("o/<slug:org_slug>/projects/", include(organisation_projects)),
 ]

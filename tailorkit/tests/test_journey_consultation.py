@@ -6,6 +6,7 @@ Real Chromium, real server, real database; emails are in ``django.core.mail.outb
 
 import re
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -18,7 +19,7 @@ from tailorkit.projects.services import projects as project_services
 pytestmark = pytest.mark.browser
 
 LINK = re.compile(r"https?://\S+/c/i/\S+/")
-IMPORTANCE = {3: "Fairly important", 4: "Important", 5: "Very important"}
+IMPORTANCE = {3: "Somewhat", 4: "A lot", 5: "Very much"}
 CHANGEABILITY = {2: "Hard to change", 3: "Could be changed with effort", 4: "Fairly easy to change"}
 
 
@@ -61,7 +62,7 @@ def invite(page, lines):
     expect(page.get_by_role("heading", name="Invite people")).to_be_visible()
     page.get_by_label("Email addresses").fill("\n".join(lines))
     page.get_by_role("button", name="Send invitations").click()
-    expect(page.get_by_text(f"{len(lines)} invitation(s) are being sent.")).to_be_visible()
+    expect(page.get_by_text(f"{len(lines)} invitations are being sent.")).to_be_visible()
 
 
 def answer(browser, base_url, link, importance, changeability, privacy_relevant=True):
@@ -70,12 +71,13 @@ def answer(browser, base_url, link, importance, changeability, privacy_relevant=
     page = context.new_page()
     page.goto(link)
     assert "/c/form/" in page.url
-    page.get_by_role("group", name="How much does this get in the way: “No time for training”?") \
+    expect(page.get_by_role("link", name="Sign in")).to_have_count(0)  # a respondent is not a user
+    page.get_by_role("group", name="How much does “No time for training” get in the way?") \
         .get_by_label(IMPORTANCE[importance], exact=True).check()
-    page.get_by_role("group", name="How much could we change it: “No time for training”?") \
+    page.get_by_role("group", name="How easy would it be to change “No time for training”?") \
         .get_by_label(CHANGEABILITY[changeability], exact=True).check()
-    privacy = page.get_by_role("group", name="How much does this get in the way: “Waiting rooms lack privacy”?")
-    privacy.get_by_label("Very important" if privacy_relevant else "Not relevant", exact=True).check()
+    privacy = page.get_by_role("group", name="How much does “Waiting rooms lack privacy” get in the way?")
+    privacy.get_by_label("Very much" if privacy_relevant else "Not relevant", exact=True).check()
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     context.close()
@@ -95,8 +97,11 @@ def test_stakeholders_answer_by_link_and_their_ratings_reach_the_step_1_ranking(
     invite(lead, ["sam@example.org, clinician", "kim@example.org, manager", "lee@example.org, patient"])
     links = new_links(before, 3)
 
+    # Three are fewer than the default minimum of 5: the page says so and what it will hide.
+    expect(lead.get_by_role("note").filter(has_text="Only 3 people are invited")).to_contain_text(
+        "the answers do not reach")
     # Three people are enough for this consultation: the lead lowers its threshold in the settings.
-    lead.get_by_role("main").get_by_role("link", name="Settings").click()
+    lead.get_by_role("main").get_by_role("link", name="Settings", exact=True).click()
     lead.get_by_label("Hide results of groups smaller than").fill("3")
     lead.get_by_role("button", name="Save").click()
     expect(lead.get_by_text("Consultation settings saved.")).to_be_visible()
@@ -130,3 +135,38 @@ def test_stakeholders_answer_by_link_and_their_ratings_reach_the_step_1_ranking(
     expect(ranked.get_by_text("5.0 / 4.0")).to_have_count(0)
     expect(lead.get_by_text("Stakeholder ratings from the consultation")).to_contain_text("(2 responses)")
     expect(lead.locator("#stakeholders tbody tr")).to_have_count(2)
+
+
+def test_a_twelve_question_barrier_form_is_compact_on_a_wide_screen_and_stacked_on_a_phone(
+        live_server, browser, project, alice, django_capture_on_commit_callbacks):
+    """Six barriers make twelve 5-point questions (issue 10: about 5,500 px with stacked options)."""
+    from tailorkit.consultations.models import ConsultationTemplate
+    from tailorkit.consultations.services import delivery
+    from tailorkit.projects import stakeholders
+
+    for name in ("Staff turnover", "No room for calls", "Unclear referral route", "IT blocks the website"):
+        goal_services.barrier_add_custom(project=project, user=alice, name=name, category="Setting")
+    consultation = stakeholders.consultation_from_step(
+        project=project, iteration=project.current_iteration, template=ConsultationTemplate.BARRIER_PRIORITISATION,
+        user=alice)
+    before = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.invitations_send(consultation=consultation, actor=alice, text="wide@example.org\nphone@example.org")
+    # Sent without a request, so the links name the default host: follow their paths on this server.
+    wide_link, phone_link = (urlsplit(link).path for link in new_links(before, 2))
+
+    wide = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800}).new_page()
+    wide.goto(wide_link)
+    group = wide.get_by_role("group", name="How much does “Staff turnover” get in the way?")
+    first, fifth = (group.get_by_label(label, exact=True).bounding_box() for label in ("Not at all", "Very much"))
+    assert abs(first["y"] - fifth["y"]) < 2 and fifth["x"] > first["x"]  # one row
+    height = wide.evaluate("document.documentElement.scrollHeight")
+    assert height < 3000, f"the form is {height} px high"
+
+    phone = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740}).new_page()
+    phone.goto(phone_link)
+    group = phone.get_by_role("group", name="How much does “Staff turnover” get in the way?")
+    first, fifth = (group.get_by_label(label, exact=True).bounding_box() for label in ("Not at all", "Very much"))
+    assert fifth["y"] > first["y"] + 20  # stacked, one answer under the other
+    group.get_by_label("A lot", exact=True).check()
+    expect(group.get_by_label("A lot", exact=True)).to_be_checked()

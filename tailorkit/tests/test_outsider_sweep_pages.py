@@ -17,8 +17,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 EXEMPT_PREFIXES = ("accounts/", "admin/", "api/")
 # Capability links: the secret in the URL *is* the permission (an invitation token).
 CAPABILITY_PARAMS = {"token"}
-# Instance-wide content that every visitor may read (the content library).
-GLOBAL_PARAMS = {"pack_slug", "item_code"}
+# Instance-wide content that every visitor may read (the content library, the help pages).
+GLOBAL_PARAMS = {"pack_slug", "item_code", "topic"}
 
 
 def walk(patterns, prefix=""):

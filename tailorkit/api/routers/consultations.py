@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Router, Status
 
 from tailorkit.consultations.models import Invitation, Questionnaire
@@ -267,7 +268,9 @@ def invitations_send(request, org_slug: Slug, consultation_id: UUID, payload: In
         # Its own body: the rows as well as the fields, so a client can mark each wrong row.
         rows = [{"index": i, "messages": msgs} for i, msgs in sorted(errors.items())]
         refusal = ValidationError({f"invitations.{r['index']}": r["messages"] for r in rows})
-        return Status(400, {"detail": f"{len(rows)} row(s) are wrong; nobody was invited.",
+        detail = ngettext("%(n)s row is wrong; nobody was invited.", "%(n)s rows are wrong; nobody was invited.",
+                          len(rows)) % {"n": len(rows)}
+        return Status(400, {"detail": detail,
                             "errors": as_dict(refusal), "rows": rows})
     counts = reload(consultation)
     return Status(201, {"invited": len(sent),
@@ -306,7 +309,8 @@ def _block(block):
     if "summary" in block:
         summary = block["summary"]
         out["mean"] = {"n": summary["n"], **{k: _number(summary.get(k))
-                                             for k in ("mean", "ci_low", "ci_high", "sd", "median")}}
+                                             for k in ("mean", "ci_low", "ci_high", "sd", "median")},
+                       "ci_clipped": bool(summary.get("ci_clipped"))}
     if "texts" in block:
         out["texts"] = block["texts"]
     return out

@@ -257,6 +257,7 @@ class MeanOut(Schema):
     mean: float | None = None
     ci_low: float | None = Field(None, description="95% confidence interval of the mean (t-based); needs 2+.")
     ci_high: float | None = None
+    ci_clipped: bool = Field(False, description="The interval ran past an end of the answer scale and was cut there.")
     sd: float | None = None
     median: float | None = None
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tailorkit.core.locking import lock_versioned
 from tailorkit.core.services import audit_record
@@ -257,7 +258,8 @@ def invitations_parse(*, consultation, text, default_group=""):
     if not rows and not errors:
         errors.append(_("Paste at least one email address."))
     if len(rows) > MAX_INVITATIONS_PER_BATCH:
-        errors.append(_("Send at most %(n)s invitations at a time.") % {"n": MAX_INVITATIONS_PER_BATCH})
+        errors.append(ngettext("Send at most %(n)s invitation at a time.", "Send at most %(n)s invitations at a time.",
+                               MAX_INVITATIONS_PER_BATCH) % {"n": MAX_INVITATIONS_PER_BATCH})
     return rows, errors
 
 

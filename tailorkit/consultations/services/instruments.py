@@ -32,7 +32,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from tailorkit.core.anonymity import threshold_for, withheld_groups, withheld_note
 from tailorkit.core.services import audit_record
@@ -222,6 +222,10 @@ def respondent_scores(consultation):
     return result
 
 
+# Every scored scale is a mean of items scored 1 to 5 (module docstring), so its interval stays there.
+SCORE_BOUNDS = {"low": 1, "high": 5}
+
+
 def instrument_scores(consultation):
     """Scale scores for the results page: mean and 95% CI of respondents' scores per scale,
     overall and by group, with the same anonymity threshold as every other result."""
@@ -239,7 +243,7 @@ def instrument_scores(consultation):
         if len(values) < threshold:
             entry.update(withheld=True, note=withheld_note(threshold))
         else:
-            entry.update(withheld=False, summary=stats.summary([v for _g, v in values]))
+            entry.update(withheld=False, summary=stats.summary([v for _g, v in values], **SCORE_BOUNDS))
             by_group = defaultdict(list)
             for g, v in values:
                 by_group[g].append(v)
@@ -252,7 +256,7 @@ def instrument_scores(consultation):
                                                 "note": withheld_note(threshold, label)})
                     else:
                         entry["groups"].append({"label": label, "n": len(by_group[g]), "withheld": False,
-                                                "summary": stats.summary(by_group[g])})
+                                                "summary": stats.summary(by_group[g], **SCORE_BOUNDS)})
         scales.append(entry)
     return {"instrument": instrument, "name": spec["name"], "source": spec["source"], "scales": scales,
             "rule": spec["rule"]}
@@ -292,7 +296,8 @@ def wording_check(*, content, filename):
     if not raw:
         raise ValidationError(_("The file has no rows."))
     if len(raw) > FILE_MAX_ROWS:
-        raise ValidationError(_("The file has more than %(n)s rows.") % {"n": FILE_MAX_ROWS})
+        raise ValidationError(ngettext("The file has more than %(n)s row.", "The file has more than %(n)s rows.",
+                                        FILE_MAX_ROWS) % {"n": FILE_MAX_ROWS})
     errors, rows, seen = [], [], {}
     for n, row in raw:
         where = f"{kind} {n}"
@@ -312,8 +317,9 @@ def wording_check(*, content, filename):
             errors.append(_("%(where)s: the wording of %(item)s is empty.") % {"where": where, "item": item})
             continue
         if len(text) > WORDING_MAX:
-            errors.append(_("%(where)s: the wording of %(item)s is longer than %(n)s characters.") % {
-                "where": where, "item": item, "n": WORDING_MAX})
+            errors.append(ngettext("%(where)s: the wording of %(item)s is longer than %(n)s character.",
+                                   "%(where)s: the wording of %(item)s is longer than %(n)s characters.",
+                                   WORDING_MAX) % {"where": where, "item": item, "n": WORDING_MAX})
             continue
         if len(language) > 10:
             errors.append(_("%(where)s: “%(value)s” is not a language code such as en or nl.") % {

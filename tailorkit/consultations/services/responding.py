@@ -198,7 +198,7 @@ def response_submit(*, draft, submission_key, version_number):
 
     Exactly once: the form carries ``submission_key`` (made with the draft), the database keeps its
     keyed hash (``stored_key``) unique, and a repeat of the same submit returns the stored response
-    instead of a second one.
+    instead of a second one. A draft with no answer at all is refused (``answering.nothing_answered``).
     """
     existing = submitted_with_key(submission_key)
     if existing is not None:
@@ -229,6 +229,8 @@ def response_submit(*, draft, submission_key, version_number):
     errors = check_all(draft)
     if errors:
         raise ValidationError(errors)
+    if answering.nothing_answered(draft.version.questions(), draft.answers):
+        raise ValidationError(answering.nothing_answered_message())
     response, created = _store(consultation=consultation, version=draft.version, group=draft.group,
                                answers=draft.answers, invitation=draft.invitation,
                                submission_key=draft.submission_key)
@@ -280,6 +282,8 @@ def _submit_new(*, consultation, invitation, respondent_key, version, group, ans
         errors["__group__"] = _("Please choose the group that describes you best.")
     if errors:
         raise ValidationError(errors)
+    if answering.nothing_answered(questions, answers):
+        raise ValidationError(answering.nothing_answered_message())
     response = _insert(consultation=consultation, version=version, group=group, answers=answers,
                        invitation=invitation, submission_key=submission_key)
     if may_have_draft:
@@ -439,6 +443,10 @@ class RespondentForm:
             return None
         if later:
             return Go(page=later[0])
+        if answering.nothing_answered(self.questions, self.answers):
+            # Checked here too, before anything is written: an empty one-page form stores no draft.
+            self.errors = {"__form__": answering.nothing_answered_message()}
+            return None
         return self._finish(data)
 
     def _finish(self, data):
@@ -504,10 +512,14 @@ def _items(section, shown, answers, errors):
         values = value if isinstance(value, list) else ([] if value is None else [value])
         selected = {str(v) for v in values}
         places = {str(v): i for i, v in enumerate(values, start=1)} if q["kind"] == QuestionKind.RANKING else {}
+        choices = answering.choices_for(q)
         items.append({
             "q": q, "name": answering.field_name(q), "error": errors.get(q["key"]),
             "radio": q["kind"] in CHOICE_KINDS, "checkboxes": q["kind"] == QuestionKind.MULTIPLE,
-            "choices": [(v, label, v in selected, places.get(v)) for v, label in answering.choices_for(q)],
+            # Agreement scales are laid out in a row on wide screens, one column per point.
+            "likert": q["kind"] in (QuestionKind.LIKERT5, QuestionKind.LIKERT7),
+            "columns": len(choices) + (1 if q.get("allow_not_relevant") else 0),
+            "choices": [(v, label, v in selected, places.get(v)) for v, label in choices],
             "positions": range(1, len(q.get("options") or []) + 1),
             "not_relevant": bool(entry.get("not_relevant")), "nr_value": answering.NOT_RELEVANT,
             "text": "" if value is None or isinstance(value, list) else str(value),

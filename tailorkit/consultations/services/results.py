@@ -91,20 +91,23 @@ NO_GROUP = ""
 
 # --- Reading the data ------------------------------------------------------------------------
 
-def questions_of(consultation):
+def questions_of(consultation, *, with_sections=False):
     """All questions answered in this consultation, as snapshot dicts in questionnaire order.
 
     The latest version's wording wins; questions that only older versions had follow at the end,
-    so answers given to a since-removed question are still reported.
+    so answers given to a since-removed question are still reported. With ``with_sections``, a
+    list of ``(question, title of its section)`` instead.
     """
     versions = list(consultation.questionnaire.versions.order_by("number"))
-    latest, older = {}, {}
+    latest, older, sections = {}, {}, {}
     for i, version in enumerate(versions):
-        for q in version.questions():
-            (latest if i == len(versions) - 1 else older)[q["key"]] = q
+        for section in version.snapshot.get("sections", []):
+            for q in section.get("questions", []):
+                (latest if i == len(versions) - 1 else older)[q["key"]] = q
+                sections[q["key"]] = section.get("title", "")
     ordered = list(latest.values())
     ordered += [q for key, q in older.items() if key not in latest]
-    return ordered
+    return [(q, sections[q["key"]]) for q in ordered] if with_sections else ordered
 
 
 def _answers(consultation):
@@ -138,6 +141,20 @@ def numeric_value(question, value):
         score = scores.get(str(value))
         return float(score) if score is not None else None
     return None
+
+
+def scale_bounds(question):
+    """``{"low": …, "high": …}``: the lowest and highest value an answer can have (None where the
+    question sets no limit), for ``stats.summary`` to keep intervals inside the scale."""
+    kind = question["kind"]
+    if kind in (QuestionKind.LIKERT5, QuestionKind.LIKERT7):
+        return {"low": 1, "high": 5 if kind == QuestionKind.LIKERT5 else 7}
+    if kind == QuestionKind.SCALE0_10:
+        return {"low": 0, "high": 10}
+    if kind == QuestionKind.NUMBER:
+        return {"low": question.get("min_value"), "high": question.get("max_value")}
+    scores = [float(s) for s in ((question.get("meta") or {}).get("scores") or {}).values() if s is not None]
+    return {"low": min(scores), "high": max(scores)} if scores else {"low": None, "high": None}
 
 
 def is_numeric(question):
@@ -175,7 +192,7 @@ def _block(question, entries, *, chart=False):
         if chart and answered:
             block["chart"] = charts.bar_chart(
                 [{"label": d["label"], "value": d["count"]} for d in block["distribution"]],
-                value_title=_("Number of answers"))
+                value_title=_("Number of answers"), counts=True)
     if kind == QuestionKind.RANKING:
         places = defaultdict(list)
         for order in answered:
@@ -191,7 +208,7 @@ def _block(question, entries, *, chart=False):
                 value_title=_("Average place (1 = first)"))
     if is_numeric(question):
         numbers = [x for x in (numeric_value(question, v) for v in answered) if x is not None]
-        block["summary"] = stats.summary(numbers)
+        block["summary"] = stats.summary(numbers, **scale_bounds(question))
         if kind in ORDINAL_KINDS or kind == QuestionKind.SINGLE:
             block["agreement"] = stats.agreement(numbers)
     if kind == QuestionKind.TEXT:
@@ -204,7 +221,8 @@ def question_result(consultation, question, entries, threshold, *, chart=True):
     """Overall and per-group results of one question, with the anonymity rules applied."""
     overall_entries = [(v, nr) for _g, v, nr in entries]
     overall_n = sum(1 for v, nr in overall_entries if not nr and v is not None)
-    result = {"question": question, "key": question["key"], "kind": question["kind"], "groups": []}
+    result = {"question": question, "key": question["key"], "kind": question["kind"],
+              "kind_label": dict(QuestionKind.choices).get(question["kind"], question["kind"]), "groups": []}
     if overall_n < threshold:
         result["overall"] = {"n": overall_n, "withheld": True,
                              "note": withheld_note(threshold)}
@@ -234,18 +252,22 @@ def question_result(consultation, question, entries, threshold, *, chart=True):
 def consultation_results(consultation, *, chart=True):
     """Everything the results page shows, anonymity rules applied.
 
-    Returns ``{"total", "threshold", "withheld", "note", "groups", "questions": [question_result…]}``.
+    Returns ``{"total", "threshold", "withheld", "note", "groups", "by_section", "questions":
+    [question_result… with its "section" title]}``.
     """
     threshold = threshold_for(consultation.min_group_size)
     by_key, per_group = _answers(consultation)
     total = sum(per_group.values())
     withheld = total < threshold
     questions = [] if withheld else [
-        question_result(consultation, q, by_key.get(q["key"], []), threshold, chart=chart)
-        for q in questions_of(consultation)
+        {**question_result(consultation, q, by_key.get(q["key"], []), threshold, chart=chart), "section": section}
+        for q, section in questions_of(consultation, with_sections=True)
     ]
     return {
         "total": total, "threshold": threshold, "withheld": withheld,
+        # Headings for the sections when there are several (a strategy appraisal asks the same six
+        # questions about each strategy: only its section says which).
+        "by_section": len({q["section"] for q in questions}) > 1,
         "note": withheld_note(threshold) if withheld and total else "",
         "groups": [(g, group_label(consultation, g), n) for g, n in sorted(per_group.items())],
         "questions": questions,

@@ -1,5 +1,6 @@
 """Respondents without an account: links, the form, validation, save and resume, exactly-once."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -220,3 +221,69 @@ def test_two_browsers_of_one_invitation_store_one_response(alice, identified, in
     with pytest.raises(ValidationError, match="already been sent"):
         responding.response_submit_new(**kwargs, submission_key=uuid.uuid4())
     assert created and Response.objects.count() == 1
+
+
+# --- An empty form is not a response (issue 10) ---------------------------------------------------
+
+@pytest.fixture
+def optional_only(org, alice):
+    """Two pages, no required question: only the "at least one answer" rule can refuse a send."""
+    from tailorkit.consultations.services import builder
+
+    q = builder.questionnaire_create(organisation=org, actor=alice, title="All optional", sections=["One", "Two"])
+    first, second = q.sections.order_by("position")
+    builder.question_create(section=first, actor=alice, key="years", kind="number", text="Years in post")
+    builder.question_create(section=second, actor=alice, key="time", kind="likert5", text="Time is short",
+                            allow_not_relevant=True)
+    return q
+
+
+def test_sending_a_form_with_no_answer_is_refused_and_nothing_is_stored(client, org, alice, invite):
+    from .factories import make_questionnaire_asking
+
+    one_page = make_questionnaire_asking(org, alice, [
+        {"key": "years", "kind": "number", "text": "Years in post"},
+        {"key": "help", "kind": "text", "text": "What would help?"}])
+    consultation, _token = make_consultation(org, alice, one_page, anonymous=False)
+    token = invite(consultation, alice, "sam@example.org")["sam@example.org"]
+    client.get(f"/c/i/{token}/")
+    response = answer_all(client, {"action": "submit"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Please answer at least one" in page and 'role="alert"' in page
+    assert not Response.objects.exists() and not Draft.objects.exists()
+    assert Invitation.objects.get().status == Invitation.Status.OPENED
+    # The link still opens the form, and a real answer is then taken.
+    assert client.get("/c/form/").status_code == 200
+    assert answer_all(client, {"q-help": "More time", "action": "submit"})["Location"] == "/c/thanks/"
+    assert Response.objects.get().answers.get().value == "More time"
+
+
+def test_paging_through_a_form_without_answering_cannot_send_it(client, org, alice, optional_only):
+    _consultation, token = make_consultation(org, alice, optional_only, mode="open_link")
+    client.get(f"/c/o/{token}/")
+    assert answer_all(client, {"action": "next"})["Location"] == "/c/form/?page=1"
+    response = answer_all(client, {"action": "submit"}, page=1)
+    assert response.status_code == 200 and "Please answer at least one" in response.content.decode()
+    assert not Response.objects.exists()
+    # "Not relevant" is an answer: it may be all someone has to say.
+    assert answer_all(client, {"q-time": "__not_relevant__", "action": "submit"}, page=1)["Location"] == "/c/thanks/"
+    assert Response.objects.get().answers.get().not_relevant
+
+
+def test_the_services_refuse_an_empty_response_too(org, alice, optional_only, invite):
+    from django.core.exceptions import ValidationError
+
+    consultation, _token = make_consultation(org, alice, optional_only, anonymous=False)
+    invite(consultation, alice, "sam@example.org")
+    invitation = Invitation.objects.get()
+    with pytest.raises(ValidationError, match="at least one"):
+        responding.response_submit_new(consultation=consultation, invitation=invitation, respondent_key=None,
+                                       version=responding.latest_version(consultation), group="", answers={},
+                                       submission_key=uuid.uuid4())
+    draft = responding.draft_get_or_create(consultation=consultation, invitation=invitation)
+    # An answer to a question the version does not ask does not count either.
+    responding.draft_save(draft=draft, answers={"gone": {"value": "x", "not_relevant": False}})
+    with pytest.raises(ValidationError, match="at least one"):
+        responding.response_submit(draft=draft, submission_key=draft.submission_key, version_number=1)
+    assert not Response.objects.exists()
+    assert Invitation.objects.get().status != Invitation.Status.COMPLETED

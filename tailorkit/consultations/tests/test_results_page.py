@@ -108,3 +108,45 @@ def test_an_empty_consultation_says_so(client_for, alice, org, consultation):
         .content.decode()
     )
     assert "No responses yet" in html
+
+
+# --- Axes and intervals that fit the scale (issue 10) ----------------------------------------------
+
+def _svg_texts(data_uri):
+    import base64
+    import re
+
+    svg = base64.b64decode(data_uri.split(",", 1)[1]).decode()
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+
+
+def test_answer_counts_are_drawn_on_a_whole_number_axis(org, alice):
+    consultation = make_consultation_asking(org, alice, [LIKERT], min_group_size=1)
+    add_response(consultation, {"time": 5})
+    add_response(consultation, {"time": 5})
+    add_response(consultation, {"time": 4})
+    texts = _svg_texts(by_key(consultation_results(consultation), "time")["overall"]["chart"])
+    ticks = texts[:texts.index("Number of answers")]
+    assert ticks == ["0", "1", "2"]
+
+
+def test_an_interval_running_past_the_scale_is_cut_at_its_end_and_says_so(client_for, org, alice):
+    consultation = make_consultation_asking(org, alice, [LIKERT], min_group_size=1)
+    for value in (5, 5, 4):  # mean 4.67; the t interval would reach about 6.1 on a 1–5 scale
+        add_response(consultation, {"time": value})
+    summary = by_key(consultation_results(consultation), "time")["overall"]["summary"]
+    assert summary["ci_high"] == 5 and summary["ci_clipped"] and 1 <= summary["ci_low"] < summary["mean"]
+    page = client_for(alice).get(reverse("consultations:consultation_results", args=[org.slug, consultation.uuid]))
+    html = page.content.decode()
+    assert f"{summary['ci_low']:.2f} – 5.00, <em>cut at the end of the scale</em>" in html
+    assert "6.1" not in html
+
+
+def test_an_interval_inside_the_scale_is_left_alone():
+    from tailorkit.consultations import stats
+
+    inside = stats.summary([2, 3, 4, 3], low=1, high=5)
+    assert not inside["ci_clipped"] and inside["ci_low"] > 1 and inside["ci_high"] < 5
+    assert stats.summary([2, 3, 4, 3]) == {**inside}  # no bounds given: the same numbers
+    free = stats.summary([1, 1, 2], low=None, high=None)
+    assert free["ci_low"] < 0 and not free["ci_clipped"]

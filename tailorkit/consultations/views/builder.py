@@ -65,8 +65,13 @@ def questionnaire_detail(request, org_slug, questionnaire_id):
         request.user, selectors.questionnaire_detail_queryset().select_related("organisation"), org_slug=org_slug,
         pk=questionnaire_id)
     org = questionnaire.organisation
+    sections = questionnaire.sections.all()
+    texts = {q.key: q.text for s in sections for q in s.questions.all()}
+    for question in (q for s in sections for q in s.questions.all() if q.show_if):
+        # People read the question a condition depends on, not its code.
+        question.show_if_text = texts.get(question.show_if.get("question"), question.show_if.get("question"))
     return render(request, "consultations/questionnaire_detail.html", {
-        "org": org, "questionnaire": questionnaire, "sections": questionnaire.sections.all(),
+        "org": org, "questionnaire": questionnaire, "sections": sections,
         "can_edit": can(request.user, "edit", org), "version": questionnaire.latest_version,
         "section_form": SectionForm(),
     })

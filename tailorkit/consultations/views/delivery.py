@@ -8,12 +8,13 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tailorkit.core import errors
 from tailorkit.core.locking import StaleEdit, conflict_context
 from tailorkit.core.permissions import can, get_object_for_user_or_404, get_organisation_or_404
 
-from .. import selectors
+from .. import selectors, subjects
 from ..forms import ConsultationForm, InviteForm
 from ..models import Consultation
 from ..services import delivery
@@ -98,6 +99,8 @@ def consultation_detail(request, org_slug, consultation_id):
         "response_count": consultation.responses.count(), "new_link": _new_link(request, consultation),
         "can_edit": can_edit, "can_erase": can(request.user, delivery.LEAD_ACTION, org),
         "invite_form": InviteForm(), "retention_days": delivery.email_retention_days(),
+        "subject": subjects.subject_link(consultation),
+        "outlook": selectors.group_size_outlook(consultation) if can_edit else None,
     })
 
 
@@ -138,10 +141,12 @@ def consultation_invite(request, org_slug, consultation_id):
             # Every refusal is about the pasted list, so it is shown at the list.
             errors.add_to_form(form, exc, rename={errors.NON_FIELD: "addresses", "groups": "addresses"})
         else:
-            messages.success(request, _("%(n)s invitation(s) are being sent.") % {"n": len(sent)})
+            messages.success(request, ngettext("%(n)s invitation is being sent.", "%(n)s invitations are being sent.",
+                                               len(sent)) % {"n": len(sent)})
             return _to_consultation(consultation)
-    return render(request, "consultations/invite_form.html",
-                  {"org": consultation.organisation, "consultation": consultation, "form": form})
+    return render(request, "consultations/invite_form.html", {
+        "org": consultation.organisation, "consultation": consultation, "form": form,
+        "subject": subjects.subject_link(consultation), "outlook": selectors.group_size_outlook(consultation)})
 
 
 @login_required

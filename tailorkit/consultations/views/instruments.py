@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from tailorkit.core import errors
 from tailorkit.core.permissions import can, get_organisation_or_404
@@ -53,7 +54,8 @@ def wording_import(request, org_slug):
             except ValidationError as exc:
                 problems = exc.messages
             else:
-                messages.success(request, _("Official wording imported for %(n)s items.") % {"n": count})
+                messages.success(request, ngettext("Official wording imported for %(n)s item.",
+                                                   "Official wording imported for %(n)s items.", count) % {"n": count})
                 return redirect("consultations:consultation_instruments", org_slug=org.slug)
     return render(request, "consultations/results/wording_import.html", {
         "org": org, "errors": problems, "codes": instruments.item_codes_by_name(),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from tailorkit.core import errors
 from tailorkit.core.permissions import can, get_object_for_user_or_404
 
+from .. import subjects
 from ..models import Consultation
 from ..services import instruments, results, rounds
 
@@ -36,6 +37,7 @@ def results_page(request, org_slug, consultation_id):
         "scores": instruments.instrument_scores(consultation), "rounds": rounds.rounds_of(consultation),
         "can_edit": can(request.user, "edit", org),
         "back_url": reverse("consultations:consultation_detail", args=[org.slug, consultation.uuid]),
+        "subject": subjects.subject_link(consultation),
     })
 
 

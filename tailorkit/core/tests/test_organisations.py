@@ -196,10 +196,11 @@ def test_only_leads_manage_members(request, client_for, org, who):
 def test_a_user_switches_between_organisations(client_for, alice, org):
     other = services.organisation_create(user=alice, name="Second Site", country="Belgium")
     client = client_for(alice)
-    client.post(reverse("core:organisation_switch", args=[other.slug]))
-    assert client.get(reverse("core:home"))["Location"] == reverse("core:organisation_detail", args=[other.slug])
+    response = client.post(reverse("core:organisation_switch", args=[other.slug]))
+    assert response["Location"] == reverse("core:organisation_detail", args=[other.slug])
+    assert client.get(reverse("core:organisation_list")).context["current_organisation"] == other
     client.post(reverse("core:organisation_switch", args=[org.slug]))
-    assert client.get(reverse("core:home"))["Location"] == reverse("core:organisation_detail", args=[org.slug])
+    assert client.get(reverse("core:organisation_list")).context["current_organisation"] == org
 
 
 def test_user_text_is_escaped(client_for, alice):

@@ -101,6 +101,7 @@ def sweep_values(org, user):
         "entry_id": effort.effort_log(project=project, user=user, date=today, minutes=30, activity="Met",
                                       step=Step.GOALS).pk,
         "step": Step.GOALS,  # guidance pages exist for every step
+        "topic": Step.PLAN,  # a help page (instance-wide: the outsider sweep lets everyone read it)
         "step_template": steps.get(Step.GOALS).consultation_template,
         # Only its uploader sees an import's status page.
         "import_id": ProjectImport.objects.create(organisation=org, created_by=user, file_name="swept.json").uuid,

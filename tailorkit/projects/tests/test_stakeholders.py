@@ -1,12 +1,16 @@
 """Step templates (issue 4, points 2 and 7): one click on a project step makes a consultation about
 that step, and the stakeholders' answers flow back into the step 1 ranking and the step 2 table."""
 
+import re
+
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tailorkit.consultations.models import Consultation, ConsultationTemplate, Question, RespondentGroup
 from tailorkit.consultations.services import delivery, responding, results
+from tailorkit.consultations.tests.conftest import LINK
 from tailorkit.library.tests.factories import tiny_library
 from tailorkit.projects import stakeholders
 from tailorkit.projects.models import APEASE
@@ -105,7 +109,7 @@ def test_barrier_prioritisation_asks_importance_and_changeability_of_every_barri
         {"subject": f"barrier-{b.pk}", "measure": m} for b in barriers for m in ("importance", "changeability")
     ]
     assert all(q.kind == "likert5" and q.allow_not_relevant for q in qs)
-    assert "No time for training" in qs[0].text and qs[0].help_text == "Clinicians have no protected hours"
+    assert "No time for training" in qs[0].text and qs[0].help_text == "At our site: Clinicians have no protected hours"
     assert consultation.questionnaire.latest_version.questions()[0]["meta"]["measure"] == "importance"
 
 
@@ -280,8 +284,10 @@ def test_with_four_stakeholders_their_ratings_are_withheld(client_for, project, 
     html = goals_page(client_for(alice), project)
     assert "withheld – fewer than 5 answers" in html
     assert "4.0 / 5.0" not in html
-    # The combined score falls back to the team's own (2 × 2) while the stakeholders' is withheld.
-    assert "<td>4.0</td></tr>" in html
+    # The combined score falls back to the team's own (2 × 2) while the stakeholders' is withheld,
+    # and the page says so next to it and above the table.
+    assert "<td>4.0<br><small class=\"muted\">team's own: stakeholders' ratings withheld</small></td>" in html
+    assert "all stakeholder ratings are withheld to protect anonymity" in html
 
 
 def test_a_lower_threshold_shows_fewer_answers(client_for, project, alice, barriers):
@@ -327,6 +333,7 @@ def test_stakeholder_apease_means_are_withheld_below_the_threshold(client_for, p
     html = client_for(alice).get(reverse("projects:project_step_match", args=[project.organisation.slug, project.pk]))
     html = html.content.decode()
     assert "withheld – fewer than 5 answers" in html and "stakeholders 4.0" not in html
+    assert "all stakeholder means are withheld to protect anonymity" in html
 
 
 def test_the_panel_lists_the_steps_consultations_with_their_responses(client_for, project, alice, barriers):
@@ -358,3 +365,111 @@ def test_a_barrier_nobody_rated_is_unrated_not_withheld(project, alice, barriers
     figures = stakeholders.stakeholder_barrier_figures(project)
     assert figures["withheld"] == {barriers[0].pk}
     assert figures["values"][barriers[1].pk] == (None, None, 0)
+
+
+# --- The first hour of a new team (issue 10) ---------------------------------------------------------
+
+
+def test_barrier_questions_answers_and_introduction_use_the_same_words(project, alice):
+    library_barrier = goals.barrier_add_from_pack(project=project, user=alice, item=tiny_library(prefix="t")["barrier"])
+    consultation = make(project, alice, T.BARRIER_PRIORITISATION)
+    qs = {q.key: q for q in questions(consultation)}
+    importance = qs[f"barrier-{library_barrier.pk}__importance"]
+    changeability = qs[f"barrier-{library_barrier.pk}__changeability"]
+    assert importance.text == "How much does “Lack of training” get in the way?"
+    assert [o["label"] for o in importance.options] == ["Not at all", "A little", "Somewhat", "A lot", "Very much"]
+    assert changeability.text == "How easy would it be to change “Lack of training”?"
+    assert [o["label"] for o in changeability.options][0::4] == ["Cannot be changed", "Easy to change"]
+    # What the barrier means, from the library, under its name (not only its category).
+    assert importance.help_text == "Staff were never shown how the service works."
+    intro = consultation.questionnaire.sections.get().intro
+    assert "gets in the way" in intro and "easy it would be to change" in intro
+    assert not re.search(r"\d", intro), "the introduction must not speak of numbers the respondent never sees"
+
+
+def test_strategy_statements_are_answered_on_the_agreement_scale_they_are_worded_for(project, alice, focused):
+    consultation = make(project, alice, T.STRATEGY_APPRAISAL)
+    rated = [q for q in questions(consultation) if q.kind == "likert5"]
+    # No own labels: the agreement scale ("Strongly disagree" … "Strongly agree") fits statements.
+    assert all(q.options == [] and q.text.endswith(".") and not q.text.endswith("?") for q in rated)
+    for section in consultation.questionnaire.sections.all():
+        assert "agree" in section.intro and not re.search(r"\d", section.intro)
+
+
+def test_the_respondent_sees_a_barriers_description_under_its_name(client, project, alice,
+                                                                  django_capture_on_commit_callbacks):
+    goals.barrier_add_from_pack(project=project, user=alice, item=tiny_library(prefix="t")["barrier"])
+    consultation = make(project, alice, T.BARRIER_PRIORITISATION)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery.invitations_send(consultation=consultation, actor=alice, text="sam@example.org")
+    token = LINK.search(mail.outbox[-1].body).group(1)
+    page = client.get(f"/c/i/{token}/", follow=True).content.decode()
+    legend = page.index("How much does “Lack of training” get in the way?")
+    assert page.index("Staff were never shown how the service works.") > legend
+    assert "&lt;script&gt;" in page and "<script>alert" not in page
+
+
+@pytest.mark.parametrize("page, reason", [
+    ("projects:project_step_goals", "no barriers yet"),
+    ("projects:project_step_match", "no candidate strategies"),
+    ("projects:project_step_plan", "no plan to show yet"),
+])
+def test_ask_stakeholders_is_off_and_says_why_when_there_is_nothing_to_ask(client_for, project, alice, page, reason):
+    project.barriers.all().delete()
+    html = client_for(alice).get(reverse(page, args=[project.organisation.slug, project.pk])).content.decode()
+    panel = html.split('id="stakeholders"')[1]
+    assert '<button type="submit" disabled aria-describedby="ask-reason">Ask stakeholders</button>' in panel
+    assert reason in panel.split('id="ask-reason"')[1].split("</p>")[0]
+
+
+def test_ask_stakeholders_is_on_once_there_is_something_to_ask(client_for, project, alice, focused):
+    client = client_for(alice)
+    for page in ("projects:project_step_goals", "projects:project_step_match", "projects:project_step_plan",
+                 "projects:project_step_review"):
+        html = client.get(reverse(page, args=[project.organisation.slug, project.pk])).content.decode()
+        assert "disabled" not in html.split('id="stakeholders"')[1] and "Ask stakeholders</button>" in html
+
+
+def test_a_consultation_made_from_a_step_links_back_to_that_step(client_for, project, alice, dave):
+    consultation = make(project, alice, T.BARRIER_PRIORITISATION)
+    slug = project.organisation.slug
+    step_url = reverse("projects:project_step_goals", args=[slug, project.pk]) + "#stakeholders"
+    for user in (alice, dave):
+        for name in ("consultation_detail", "consultation_results"):
+            html = client_for(user).get(reverse(f"consultations:{name}", args=[slug, consultation.uuid])).content
+            assert f'<a href="{step_url}">iCBT in primary care – 1 · Identify goals and barriers</a>' in html.decode()
+    invite_page = client_for(alice).get(reverse("consultations:consultation_invite", args=[slug, consultation.uuid]))
+    assert step_url in invite_page.content.decode()
+
+
+def test_no_link_back_when_the_project_is_gone_or_of_another_organisation(client_for, project, alice, mallory):
+    consultation = make(project, alice, T.BARRIER_PRIORITISATION)
+    other = project_services.project_create(
+        organisation=mallory.memberships.get().organisation, user=mallory, name="Mallory's secret project",
+        service="x", team=[mallory], determinant_pack=project.determinant_pack, strategy_pack=project.strategy_pack)
+    Consultation.objects.filter(pk=consultation.pk).update(subject_id=other.pk)
+    url = reverse("consultations:consultation_detail", args=[project.organisation.slug, consultation.uuid])
+    html = client_for(alice).get(url).content.decode()
+    assert "Made for" not in html and "Mallory" not in html
+    Consultation.objects.filter(pk=consultation.pk).update(subject_id=10**9)
+    assert "Made for" not in client_for(alice).get(url).content.decode()
+
+
+def test_the_invite_page_warns_when_fewer_people_are_invited_than_the_minimum(client_for, project, alice):
+    client = client_for(alice)
+    client.post(ask_url(project, T.BARRIER_PRIORITISATION))
+    consultation = Consultation.objects.get()
+    slug = project.organisation.slug
+    page = client.get(reverse("consultations:consultation_invite", args=[slug, consultation.uuid])).content.decode()
+    assert "Invite at least 5 people" in page and "Paste at least 5 addresses below." in page
+    assert "the answers do not reach “iCBT in primary care – 1 · Identify goals and barriers”" in page
+    addresses = "\n".join(f"p{i}@example.org" for i in range(4))
+    client.post(reverse("consultations:consultation_invite", args=[slug, consultation.uuid]),
+                {"addresses": addresses})
+    detail = client.get(reverse("consultations:consultation_detail", args=[slug, consultation.uuid])).content.decode()
+    assert "Only 4 people are invited, but results are shown only where at least 5 people answered." in detail
+    assert "the answers cannot be downloaded" in detail and "Invite at least 1 more person." in detail
+    client.post(reverse("consultations:consultation_invite", args=[slug, consultation.uuid]),
+                {"addresses": "p4@example.org"})
+    detail = client.get(reverse("consultations:consultation_detail", args=[slug, consultation.uuid])).content.decode()
+    assert "people are invited" not in detail and "at least 5 people answered, to protect anonymity" in detail

@@ -3,7 +3,7 @@ lead can open each of those URLs (so the outsider sweep's 404s mean something)."
 
 import re
 
-from django.urls import URLPattern, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from .factories import sweep_values
 
@@ -11,10 +11,19 @@ PARAM = re.compile(r"<(?:[^>:]+:)?(?P<name>[^>]+)>")
 
 
 def projects_routes():
+    """Every route of the projects app: the site-wide ones (home, help) and, one level down, those
+    of an organisation's projects."""
     projects = next(r for r in get_resolver().url_patterns if getattr(r, "namespace", None) == "projects")
-    for entry in projects.url_patterns:
-        assert isinstance(entry, URLPattern)
-        yield str(projects.pattern) + str(entry.pattern)
+
+    def walk(patterns, prefix):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+            else:
+                assert isinstance(entry, URLPattern)
+                yield prefix + str(entry.pattern)
+
+    return list(walk(projects.url_patterns, str(projects.pattern)))
 
 
 def test_every_parameter_of_the_projects_routes_has_a_value(org, alice):

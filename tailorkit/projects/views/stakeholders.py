@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tailorkit.consultations.models import ConsultationTemplate
+from tailorkit.consultations.models import Consultation, ConsultationTemplate
 from tailorkit.core import errors
 from tailorkit.core.permissions import can
 
@@ -23,12 +23,15 @@ def _status(consultation):
     return _("Open") if consultation.is_open() else _("Not open yet")
 
 
-def step_panel(*, request, project, step):
-    """What a step page needs for its "Ask stakeholders" section, or None for steps without one."""
+def step_panel(*, request, project, step, iteration=None):
+    """What a step page needs for its "Ask stakeholders" section, or None for steps without one.
+    ``not_ready`` says why the button is off when the step has nothing to ask about yet (about the
+    current ``iteration``, which the button asks about)."""
     template = steps.get(step).consultation_template
     if template is None:
         return None
     slug = project.organisation.slug
+    can_ask = can(request.user, "edit", project)
     rows = [
         {
             "title": c.title,
@@ -43,7 +46,10 @@ def step_panel(*, request, project, step):
         "template": template,
         "label": ConsultationTemplate(template).label,
         "consultations": rows,
-        "can_ask": can(request.user, "edit", project),
+        "can_ask": can_ask,
+        "not_ready": stakeholders.nothing_to_ask(project, iteration or project.current_iteration, template)
+        if can_ask else None,
+        "min_group_size": Consultation._meta.get_field("min_group_size").default,
         "ask_url": reverse("projects:project_consultation_create", args=[slug, project.pk, template]),
     }
 

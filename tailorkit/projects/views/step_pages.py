@@ -65,7 +65,8 @@ def step_page_context(request, project, step):
     context.update({
         "iterations": iterations, "iteration": shown, "current_iteration": current, "is_earlier": earlier,
         "read_only": earlier or context["read_only"],
-        "stakeholder_panel": stakeholders.step_panel(request=request, project=project, step=step),
+        "stakeholder_panel": stakeholders.step_panel(request=request, project=project, step=step,
+                                                     iteration=current),
     })
     return context
 

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from tailorkit.consultations.services.delivery import (
     consultation_emails_purge_due,
@@ -15,5 +16,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count = consultation_emails_purge_due()
         drafts = drafts_purge_due()
-        self.stdout.write(f"{count} address(es) deleted (retention {email_retention_days()} days); "
-                          f"{drafts} draft(s) deleted.")
+        days = email_retention_days()
+        self.stdout.write(
+            ngettext("%(n)s address deleted", "%(n)s addresses deleted", count) % {"n": count}
+            + " " + ngettext("(retention %(days)s day);", "(retention %(days)s days);", days) % {"days": days}
+            + " " + ngettext("%(n)s draft deleted.", "%(n)s drafts deleted.", drafts) % {"n": drafts})

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from tailorkit.consultations.services.delivery import reminders_send_due
 
@@ -8,4 +9,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = reminders_send_due()
-        self.stdout.write(f"{count} reminder(s) queued.")
+        self.stdout.write(ngettext("%(n)s reminder queued.", "%(n)s reminders queued.", count) % {"n": count})
