@@ -39,6 +39,10 @@ class Step(models.TextChoices):
 class Project(Versioned):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
+        # The cycle ended with a decision to stop: "completed" when the strategy worked, "stopped"
+        # for another reason. Either can be reopened; archiving is separate (see project_archive).
+        COMPLETED = "completed", _("Completed")
+        STOPPED = "stopped", _("Stopped")
         ARCHIVED = "archived", _("Archived")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="projects")
