@@ -3,6 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+# The suite runs in parallel, one pytest-xdist worker per CPU, each with its own test database;
+# `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 .PHONY: run test install lint migrations-check test-sqlite test-postgres browser demo worker bench
 
@@ -46,13 +50,13 @@ browser:
 test: lint migrations-check browser test-sqlite test-postgres
 
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(PYTEST)
 
 test-postgres: install
 	@if [ -n "$$DATABASE_URL" ]; then \
-	  echo "== PostgreSQL: $$DATABASE_URL"; $(BIN)/pytest; \
+	  echo "== PostgreSQL: $$DATABASE_URL"; $(PYTEST); \
 	elif [ "$$CI" = "true" ]; then \
-	  echo "== PostgreSQL (CI): $(PG_URL)"; DATABASE_URL=$(PG_URL) $(BIN)/pytest; \
+	  echo "== PostgreSQL (CI): $(PG_URL)"; DATABASE_URL=$(PG_URL) $(PYTEST); \
 	else \
 	  echo "== PostgreSQL run skipped: set DATABASE_URL=$(PG_URL) to include it"; \
 	fi

@@ -18,6 +18,17 @@ def questionnaires_of(org):
     return Questionnaire.objects.filter(organisation=org)
 
 
+def questionnaires_with_use(org):
+    """The organisation's questionnaires, each with its newest version number (``latest_number``),
+    its number of consultations (``n_consultations``) and the newest one's creation (``last_used``)."""
+    used = (Consultation.objects.filter(questionnaire=OuterRef("pk")).order_by()
+            .values("questionnaire").annotate(n=Count("pk")))
+    return questionnaires_of(org).annotate(
+        latest_number=Max("versions__number"),
+        n_consultations=Coalesce(Subquery(used.values("n"), output_field=IntegerField()), 0),
+    ).order_by("title", "pk")
+
+
 def questionnaire_queryset(org):
     """The organisation's questionnaires with the number of their newest version (``latest_number``)."""
     return questionnaires_of(org).annotate(latest_number=Max("versions__number"))

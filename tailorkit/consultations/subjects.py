@@ -27,3 +27,20 @@ def subject_link(consultation):
     if describe is None or consultation.subject_id is None:
         return None
     return describe(consultation)
+
+
+# The list of all consultations. The engine has a questionnaire list of its own; the app above it
+# that knows what consultations are for (projects: with their project and step) registers the page
+# that lists them, and the engine's "All consultations" links lead there.
+_overview_url_name = None
+
+
+def register_overview(url_name):
+    """Let the page ``url_name`` (taking the organisation's slug) be the list of all consultations."""
+    global _overview_url_name
+    _overview_url_name = url_name
+
+
+def overview_url_name():
+    """The URL name of the list of all consultations, or None when no app registered one."""
+    return _overview_url_name

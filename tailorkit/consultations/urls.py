@@ -11,6 +11,7 @@ app_name = "consultations"
 staff = [
     path("", delivery.consultation_list, name="consultation_list"),
     # Questionnaire builder
+    path("questionnaires/", delivery.questionnaire_list, name="questionnaire_list"),
     path("questionnaires/new/", builder.questionnaire_create, name="questionnaire_create"),
     path("questionnaires/<int:questionnaire_id>/", builder.questionnaire_detail, name="questionnaire_detail"),
     path("questionnaires/<int:questionnaire_id>/edit/", builder.questionnaire_edit, name="questionnaire_edit"),

@@ -15,3 +15,4 @@ class ProjectsConfig(AppConfig):
         from .stakeholders import SUBJECT_TYPE, subject_link
 
         subjects.register(SUBJECT_TYPE, subject_link)
+        subjects.register_overview("projects:consultation_overview")

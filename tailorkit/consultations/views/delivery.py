@@ -54,10 +54,22 @@ def _new_link(request, consultation):
 
 @login_required
 def consultation_list(request, org_slug):
+    """All consultations: the list the app above registered (with projects and steps), else the
+    engine's own list under the questionnaires."""
     org = get_organisation_or_404(request.user, org_slug)
-    return render(request, "consultations/consultation_list.html", {
-        "org": org, "can_edit": can(request.user, "edit", org), "consultations": selectors.consultations_of(org),
-        "questionnaires": selectors.questionnaires_of(org),
+    if subjects.overview_url_name():
+        return redirect(subjects.overview_url_name(), org.slug)
+    return questionnaire_list(request, org_slug)
+
+
+@login_required
+def questionnaire_list(request, org_slug):
+    org = get_organisation_or_404(request.user, org_slug)
+    return render(request, "consultations/questionnaire_list.html", {
+        "org": org, "can_edit": can(request.user, "edit", org),
+        "questionnaires": selectors.questionnaires_with_use(org),
+        "consultations": None if subjects.overview_url_name() else selectors.consultations_of(org),
+        "overview_url_name": subjects.overview_url_name(),
     })
 
 

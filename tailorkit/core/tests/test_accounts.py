@@ -98,3 +98,21 @@ def test_server_errors_get_a_friendly_page_without_a_trace(client, db, monkeypat
     body = response.content.decode()
     assert "Something went wrong on our side" in body
     assert "secret internal detail" not in body and "Traceback" not in body
+
+
+def test_the_sign_in_page_says_accounts_are_by_invitation_when_sign_up_is_closed(client, db, settings):
+    settings.TAILORKIT_OPEN_SIGNUP = False
+    page = client.get(reverse("account_login")).content.decode()
+    assert "sign up" not in page.lower()
+    assert reverse("account_signup") not in page
+    assert "Accounts are by invitation" in page
+    closed = client.get(reverse("account_signup")).content.decode()
+    assert "Sign Up Closed" not in closed
+    assert "ask the lead of your organisation to invite you" in closed.lower()
+
+
+def test_the_sign_in_page_links_to_sign_up_when_the_instance_opened_it(client, db, settings):
+    settings.TAILORKIT_OPEN_SIGNUP = True
+    page = client.get(reverse("account_login")).content.decode()
+    assert f'href="{reverse("account_signup")}"' in page
+    assert "Accounts are by invitation" not in page

@@ -18,7 +18,7 @@ class ProjectForm(VersionedModelForm):
                    "team": forms.CheckboxSelectMultiple}
         field_classes = {"team": RowsField}
 
-    def __init__(self, *args, organisation, team_choices, editing=False, **kwargs):
+    def __init__(self, *args, organisation, team_choices, editing=False, creator=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["determinant_pack"].queryset = ContentPack.objects.filter(kind__in=["determinants", "framework"])
         self.fields["strategy_pack"].queryset = ContentPack.objects.filter(kind="strategies")
@@ -34,3 +34,6 @@ class ProjectForm(VersionedModelForm):
             eric = self.fields["strategy_pack"].queryset.filter(slug="eric").first()
             self.initial.setdefault("determinant_pack", icbt.pk if icbt else None)
             self.initial.setdefault("strategy_pack", eric.pk if eric else None)
+            if creator is not None:
+                # The creator is always on the team (services.project_create adds them), so the box says so.
+                self.initial.setdefault("team", [creator.pk])

@@ -116,3 +116,17 @@ def test_a_consultation_pointing_at_another_organisations_project_shows_no_proje
 def test_an_empty_list_explains_how_to_start(client_for, dave, org):
     html = client_for(dave).get(url(org)).content.decode()
     assert "Ask stakeholders" in html and "New consultation" not in html  # a viewer cannot start one
+
+
+def test_there_is_one_list_of_consultations_and_the_engine_page_lists_questionnaires(client_for, alice, org):
+    upcoming, running, closed = states(org, alice)
+    client = client_for(alice)
+    old = client.get(reverse("consultations:consultation_list", args=[org.slug]))
+    assert old.status_code == 302 and old["Location"] == url(org)
+    page = client.get(reverse("consultations:questionnaire_list", args=[org.slug])).content.decode()
+    assert "<h1>Questionnaires</h1>" in page
+    assert upcoming.questionnaire.title in page and "1 consultation" in page
+    assert "Running now" not in page  # consultations are listed once, on the overview
+    assert f'href="{url(org)}"' in page
+    overview = client.get(url(org)).content.decode()
+    assert f'href="{reverse("consultations:questionnaire_list", args=[org.slug])}"' in overview

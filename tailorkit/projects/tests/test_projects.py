@@ -86,3 +86,13 @@ def test_a_stale_edit_of_the_project_is_refused(client_for, alice, bob, project,
     assert "Someone else saved this project" in response.content.decode()
     project.refresh_from_db()
     assert project.name == "Renamed by Alice"
+
+
+def test_the_new_project_form_shows_its_creator_ticked_under_team(client_for, bob, packs, org):
+    import re
+
+    page = client_for(bob).get(reverse("projects:project_create", args=[org.slug])).content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="team" value="(\d+)"[^>]*>', page)
+    assert str(bob.pk) in boxes
+    ticked = re.findall(r'<input type="checkbox" name="team" value="(\d+)"[^>]*checked[^>]*>', page)
+    assert ticked == [str(bob.pk)]

@@ -1,8 +1,9 @@
 """The organisation's consultations across its projects, as the main navigation opens them: what
 state each is in, how many have answered, when it closes, and where its results are.
 
-The consultations engine has its own page for questionnaires and for starting a consultation
-(``consultations:consultation_list``); this list adds what only the projects app knows, the project
+This is the one list of consultations: the engine's ``consultations:consultation_list`` leads here
+(registered in ``ProjectsConfig.ready``), and the engine keeps a page of its questionnaires
+(``consultations:questionnaire_list``). This list adds what only the projects app knows, the project
 each consultation was made for, and is paginated.
 """
 
