@@ -1,20 +1,25 @@
-"""The project's record (issue 3, point 7): every change from the history tables, and the project
-as it was at any moment.
+"""The project's record (issue 3, point 7; issue 10): every change from the history tables, and the
+project as it was at any moment.
 
 Nothing here writes. The timeline merges the django-simple-history tables of every model of the
-cycle, newest first. Each page costs a fixed number of queries: one per history table (with the
-previous version of each row found by a correlated subquery), one per history table that has
-changes on the page (to fetch those previous versions for ``diff_against``), and one per kind of
-object that the entries name (users, items, barriers…), whatever the number of changes.
+cycle, newest first, and shows one entry per person's save (see "The timeline" below). A page
+costs a bounded number of queries: one per history table (with the previous version of each row
+found by a correlated subquery), one per history table whose earlier versions were not read with
+it, and one per kind of object that the entries name (users, items, barriers…). When the rows
+first read do not make enough entries, more are read, four times as many each time.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
-from django.utils.text import Truncator
+from django.template.defaultfilters import floatformat
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from tailorkit.core.models import User
 from tailorkit.library.models import Item
@@ -65,6 +70,14 @@ KINDS = {
 NOT_SHOWN = {"organisation", "project", "team", "version", "created_at", "updated_at", "last_activity_at"}
 
 
+def show_date(value):
+    """A date, or a moment in the site's time zone, in the reader's format (``DATE_FORMAT`` /
+    ``DATETIME_FORMAT`` of the active language), never as 2026-03-03."""
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "DATETIME_FORMAT")
+    return date_format(value, "DATE_FORMAT")
+
+
 def history_model(model):
     return model.history.model
 
@@ -95,6 +108,29 @@ def history_querysets(project):
     return result
 
 
+# --- The timeline ----------------------------------------------------------------------------------
+#
+# One entry is one person's save. simple-history stores, for every row written, the moment
+# (``history_date``, taken as each row is saved, so the rows of one transaction lie within
+# milliseconds of each other) and the person (``history_user``, set from the request), but no id
+# of the request or transaction. So an entry is a run of consecutive history rows (newest first,
+# across all tables) by the same person about the same group of objects (``_group_key``: the
+# criteria of one strategy's APEASE appraisal, one person's barrier ratings, the focus of one
+# iteration, a review with its judgements, otherwise one object), each within GROUP_WINDOW of
+# the run's newest row. Rows whose tracked fields did not change (only BOOKKEEPING fields such
+# as ``version``) are left out before the runs are made, so they never show and never split one.
+
+GROUP_WINDOW = timedelta(seconds=5)
+BOOKKEEPING = NOT_SHOWN | {"id", "updated_by"}
+# Shown by the entry's subject or title rather than as an added value.
+NAMING_FIELDS = {"iteration", "review", "option", "barrier", "goal", "item", "criterion", "rated_by", "decided_by",
+                 "created_by", "user", "number", "started_at", "decided_at", "kind"}
+# Rows first read per history table for each entry wanted; when a page needs more (large saves,
+# many hidden rows), four times as many are read, so the number of reads grows with log(rows).
+ROWS_PER_ENTRY = 4
+IN_CHUNK = 500   # ids per "IN (…)" query: SQLite limits the number of parameters
+
+
 @dataclass
 class Change:
     field: str
@@ -104,17 +140,60 @@ class Change:
 
 
 @dataclass
-class Entry:
+class Part:
+    """One object touched by a save: its newest history row in the entry and what changed."""
     kind: str
-    kind_label: str
     record: object
-    when: datetime
-    user: object
     action: str            # "+", "~", "-"
-    title: str = ""
+    raw: list              # [(field name, value before, value after)] as stored
     subject: str = ""
     changes: list = field(default_factory=list)
+
+
+@dataclass
+class Entry:
+    """One person's save: one or more objects of one group, shown as one sentence."""
+    kind: str
+    kind_label: str
+    when: datetime
+    user: object
+    parts: list
+    title: str = ""
+    subject: str = ""
     reason: str = ""
+
+    @property
+    def day(self):
+        return timezone.localtime(self.when).date()
+
+    @property
+    def record(self):
+        return self.parts[0].record
+
+    @property
+    def action(self):
+        return self.parts[0].action if len(self.parts) == 1 else "~"
+
+    @property
+    def changes(self):
+        return [c for p in self.parts for c in p.changes]
+
+    @property
+    def summary(self):
+        """The one short change worth showing without opening the details, or None."""
+        if len(self.parts) != 1 or self.action != "~" or len(self.changes) != 1:
+            return None
+        c = self.changes[0]
+        return c if len(c.before) <= 60 and len(c.after) <= 60 else None
+
+    @property
+    def detail_count(self):
+        """The lines of the details: one per changed value, one per object added or removed without values."""
+        return sum(max(1, len(p.changes)) for p in self.parts)
+
+    @property
+    def has_details(self):
+        return self.summary is None and (len(self.parts) > 1 or bool(self.changes))
 
 
 @dataclass
@@ -123,6 +202,16 @@ class TimelinePage:
     number: int
     has_next: bool
     has_previous: bool
+
+    @property
+    def days(self):
+        """[(date, [entries])], newest day first, for the day headings."""
+        days = []
+        for e in self.entries:
+            if not days or days[-1][0] != e.day:
+                days.append((e.day, []))
+            days[-1][1].append(e)
+        return days
 
 
 def iteration_window(project, number):
@@ -135,90 +224,289 @@ def iteration_window(project, number):
     return None
 
 
+class _Table:
+    """The rows of one history table read so far, newest first."""
+
+    def __init__(self, kind, qs):
+        self.kind, self.qs, self.rows, self.exhausted = kind, qs, [], False
+
+    def read(self, limit):
+        if not self.exhausted and len(self.rows) < limit:
+            self.rows.extend(self.qs[len(self.rows):limit])
+            self.exhausted = len(self.rows) < limit
+
+
+def _key(row):
+    return row.history_date, row.history_id
+
+
+def _group_key(kind, r):
+    if kind == "appraisal":
+        return "appraisal", r.option_id
+    if kind == "rating":
+        return "rating", r.rated_by_id
+    if kind == "focus":
+        return "focus", r.iteration_id
+    if kind == "judgement":
+        return "review", r.review_id
+    if kind == "review":
+        return "review", r.id
+    return kind, r.id
+
+
+def _shown_fields(kind):
+    H = history_model(KINDS[kind][0])
+    return [f for f in H.tracked_fields if f.name not in BOOKKEEPING]
+
+
+def _raw_changes(kind, r, old):
+    """[(field, before, after)] of a history row; None for an edit whose earlier version is unknown."""
+    if r.history_type == "+":
+        return _added_values(kind, r)
+    if r.history_type == "-":
+        return []
+    if old is None:
+        return None
+    return [(f.name, getattr(old, f.attname), getattr(r, f.attname)) for f in _shown_fields(kind)
+            if getattr(old, f.attname) != getattr(r, f.attname)]
+
+
+def _added_values(kind, r):
+    """The values an added object was given, as changes from nothing (names shown elsewhere left out)."""
+    return [(f.name, None, getattr(r, f.attname)) for f in _shown_fields(kind)
+            if f.name not in NAMING_FIELDS and getattr(r, f.attname) not in (None, "")]
+
+
+def _load_previous(tables, rows, previous):
+    """Fill ``previous`` ((kind, history_id) → row) for the edits in ``rows``: from the rows read
+    already where possible, otherwise one query per history table (per IN_CHUNK ids)."""
+    read = {(t.kind, r.history_id): r for t in tables for r in t.rows}
+    missing = {}
+    for k, r in rows:
+        if r.history_type == "~" and r.previous_id and (k, r.previous_id) not in previous:
+            found = read.get((k, r.previous_id))
+            if found is not None:
+                previous[(k, r.previous_id)] = found
+            else:
+                missing.setdefault(k, set()).add(r.previous_id)
+    for k, ids in missing.items():
+        H = history_model(KINDS[k][0])
+        ids = sorted(ids)
+        for i in range(0, len(ids), IN_CHUNK):
+            previous.update({(k, p.history_id): p for p in H.objects.filter(history_id__in=ids[i:i + IN_CHUNK])})
+
+
+def _runs(rows, raw):
+    """The runs of rows that make one entry each (see the comment at the top of this section)."""
+    runs, current_key, current_when = [], None, None
+    for k, r in rows:
+        if r.history_type == "~" and raw[(k, r.history_id)] == []:
+            continue   # a save that changed nothing the timeline shows
+        key = (r.history_user_id, _group_key(k, r))
+        if runs and key == current_key and current_when - r.history_date <= GROUP_WINDOW:
+            runs[-1].append((k, r))
+        else:
+            runs.append([(k, r)])
+            current_key, current_when = key, r.history_date
+    return runs
+
+
 def timeline_page(project, *, page=1, kind=None, window=None, page_size=PAGE_SIZE):
-    """One page of the project's timeline, newest first. A page past the end shows the last page."""
+    """One page of ``page_size`` entries of the project's timeline, newest first. A page past
+    the end shows the last page."""
     page = min(max(1, int(page)), MAX_PAGE)
     querysets = history_querysets(project)
     if kind in querysets:
         querysets = {kind: querysets[kind]}
-    need = page * page_size + 1
-    rows = []
+    tables = []
     for k, qs in querysets.items():
         H = qs.model
-        previous = H.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date")).order_by(
+        before = H.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date")).order_by(
             "-history_date", "-history_id").values("history_id")[:1]
         if window:
             start, end = window
             qs = qs.filter(history_date__gte=start)
             if end:
                 qs = qs.filter(history_date__lt=end)
-        qs = (qs.select_related("history_user").annotate(previous_id=Subquery(previous))
-              .order_by("-history_date", "-history_id")[:need])
-        rows.extend((k, r) for r in qs)
-    rows.sort(key=lambda kr: (kr[1].history_date, kr[1].history_id), reverse=True)
+        tables.append(_Table(k, qs.select_related("history_user").annotate(previous_id=Subquery(before))
+                             .order_by("-history_date", "-history_id")))
+
+    want = page * page_size + 1        # entries, so that we know whether there is a next page
+    limit = want * ROWS_PER_ENTRY
+    previous, raw = {}, {}
+    while True:
+        for t in tables:
+            t.read(limit)
+        rows = sorted(((t.kind, r) for t in tables for r in t.rows), key=lambda kr: _key(kr[1]), reverse=True)
+        complete = all(t.exhausted for t in tables)
+        if not complete:
+            # Only rows newer than the oldest row read from every table that has more are in order.
+            horizon = max(_key(t.rows[-1]) for t in tables if not t.exhausted)
+            rows = [(k, r) for k, r in rows if _key(r) >= horizon]
+        _load_previous(tables, rows, previous)
+        for k, r in rows:
+            if (k, r.history_id) not in raw:
+                raw[(k, r.history_id)] = _raw_changes(k, r, previous.get((k, r.previous_id)))
+        runs = _runs(rows, raw)
+        if not complete:
+            runs = runs[:-1]   # the oldest run may go on in rows not read yet
+        if complete or len(runs) >= want:
+            break
+        limit *= ROWS_PER_ENTRY
+
     start = (page - 1) * page_size
-    if page > 1 and len(rows) <= start:
-        # Past the end: every row was fetched (each table had fewer than ``need``), so the last page is known.
-        page = max(1, -(-len(rows) // page_size))
+    if page > 1 and len(runs) <= start:
+        # Past the end: every row was read (fewer runs than wanted), so the last page is known.
+        page = max(1, -(-len(runs) // page_size))
         start = (page - 1) * page_size
-    page_rows = rows[start:start + page_size]
-
-    # The previous version of each changed row, one query per history table.
-    previous_ids = {}
-    for k, r in page_rows:
-        if r.history_type == "~" and r.previous_id:
-            previous_ids.setdefault(k, set()).add(r.previous_id)
-    previous = {}
-    for k, hids in previous_ids.items():
-        H = history_model(KINDS[k][0])
-        previous.update({(k, p.history_id): p for p in H.objects.filter(history_id__in=hids)})
-
-    names = Names()
-    entries = []
-    for k, r in page_rows:
-        model, kind_label = KINDS[k]
-        entry = Entry(kind=k, kind_label=kind_label, record=r, when=r.history_date, user=r.history_user,
-                      action=r.history_type, reason=r.history_change_reason or "")
-        old = previous.get((k, r.previous_id))
-        if r.history_type == "~" and old is not None:
-            delta = r.diff_against(old, excluded_fields=NOT_SHOWN)
-            entry.changes = [(model, c.field, c.old, c.new) for c in delta.changes]
-        names.want_subject(k, r)
-        for m, f, before, after in entry.changes:
-            names.want_value(m, f, before)
-            names.want_value(m, f, after)
-        entries.append(entry)
-    names.load()
-    for e in entries:
-        e.subject = names.subject(e.kind, e.record)
-        e.changes = [Change(f, str(m._meta.get_field(f).verbose_name), names.show(m, f, before),
-                            names.show(m, f, after)) for m, f, before, after in e.changes]
-        e.title = _title(e)
-    return TimelinePage(entries=entries, number=page, has_next=len(rows) > start + page_size,
+    entries = _entries(runs[start:start + page_size], raw)
+    return TimelinePage(entries=entries, number=page, has_next=len(runs) > start + page_size,
                         has_previous=page > 1)
 
 
-def _title(e):
-    kind = e.kind_label
-    if e.action == "+":
-        if e.kind == "iteration" and e.record.number > 1:
-            return _("Iteration %(n)d started") % {"n": e.record.number}
-        if e.kind == "decision":
-            return _("Decision: %(kind)s") % {"kind": e.record.get_kind_display()}
-        return _("%(kind)s added") % {"kind": kind}
-    if e.action == "-":
-        return _("%(kind)s removed") % {"kind": kind}
-    if not e.changes:
-        return _("%(kind)s saved without visible changes") % {"kind": kind}
-    chosen = [c for c in e.changes if e.kind == "iteration" and c.field == "chosen_option"]
+def _merge(kind, rows, raw):
+    """One object's rows in a run (newest first) → Part, or None if the changes cancel out."""
+    newest, oldest = rows[0], rows[-1]
+    if newest.history_type == "-":
+        return Part(kind, newest, "-", [])
+    if oldest.history_type == "+":
+        return Part(kind, newest, "+", _added_values(kind, newest))
+    merged = {}
+    unknown = False
+    for r in reversed(rows):
+        changes = raw[(kind, r.history_id)]
+        if changes is None:
+            unknown = True
+            continue
+        for name, before, after in changes:
+            if name in merged:
+                merged[name][1] = after
+            else:
+                merged[name] = [before, after]
+    changes = [(name, b, a) for name, (b, a) in merged.items() if b != a]
+    if not changes and not unknown:
+        return None
+    return Part(kind, newest, "~", changes)
+
+
+def _entries(runs, raw):
+    names = Names()
+    entries = []
+    for run in runs:
+        by_object = {}
+        for k, r in run:
+            by_object.setdefault((k, r.id), []).append(r)
+        parts = [p for (k, _id), rows in reversed(by_object.items()) if (p := _merge(k, rows, raw)) is not None]
+        if not parts:
+            continue   # changed and changed back within one save
+        k, newest = run[0]
+        k = _group_key(k, newest)[0]   # a review with its judgements is a review
+        reasons = []
+        for _k, r in run:
+            if r.history_change_reason and r.history_change_reason not in reasons:
+                reasons.append(r.history_change_reason)
+        entry = Entry(kind=k, kind_label=KINDS[k][1], when=newest.history_date, user=newest.history_user,
+                      parts=parts, reason="; ".join(reasons))
+        for p in parts:
+            names.want_subject(p.kind, p.record)
+            for name, before, after in p.raw:
+                names.want_value(name, before)
+                names.want_value(name, after)
+        entries.append(entry)
+    names.load()
+    for e in entries:
+        for p in e.parts:
+            H = history_model(KINDS[p.kind][0])
+            p.subject = names.part_subject(p.kind, p.record)
+            p.changes = [Change(name, str(H._meta.get_field(name).verbose_name), names.show(H, name, before),
+                                names.show(H, name, after)) for name, before, after in p.raw]
+        e.title, e.subject = _title(e, names)
+    return entries
+
+
+# What an entry's sentence calls an object of each kind.
+A_THING = {
+    "project": gettext_lazy("a project"), "goal": gettext_lazy("a goal"), "barrier": gettext_lazy("a barrier"),
+    "rating": gettext_lazy("a rating"), "iteration": gettext_lazy("an iteration"),
+    "focus": gettext_lazy("a focus"), "option": gettext_lazy("a candidate strategy"),
+    "appraisal": gettext_lazy("an APEASE rating"), "specification": gettext_lazy("a specification"),
+    "task": gettext_lazy("a task"), "criterion": gettext_lazy("a success criterion"),
+    "review": gettext_lazy("a review"), "judgement": gettext_lazy("a judgement"),
+    "decision": gettext_lazy("a decision"), "effort": gettext_lazy("time spent"),
+}
+THE_THING = {
+    "project": gettext_lazy("the project"), "goal": gettext_lazy("the goal"), "barrier": gettext_lazy("the barrier"),
+    "rating": gettext_lazy("the rating"), "iteration": gettext_lazy("the iteration"),
+    "focus": gettext_lazy("the focus"), "option": gettext_lazy("the candidate strategy"),
+    "appraisal": gettext_lazy("the APEASE rating"), "specification": gettext_lazy("the specification"),
+    "task": gettext_lazy("the task"), "criterion": gettext_lazy("the success criterion"),
+    "review": gettext_lazy("the review"), "judgement": gettext_lazy("the judgement"),
+    "decision": gettext_lazy("the decision"), "effort": gettext_lazy("the time spent"),
+}
+
+
+def _person(user):
+    return (user.name or user.email) if user is not None else _("Someone")
+
+
+def _fields(changes):
+    return ", ".join(dict.fromkeys(c.label for c in changes))
+
+
+def _title(e, names):
+    """(sentence, subject) of an entry, in plain words: who did what to which object."""
+    who, parts, kind = _person(e.user), e.parts, e.kind
+    n = len(parts)
+    actions = {p.action for p in parts}
+    if kind == "appraisal" and "-" not in actions:
+        option = names.name(StrategyOption, parts[0].record.option_id)
+        return ngettext("%(who)s rated “%(option)s” on %(n)d APEASE criterion",
+                        "%(who)s rated “%(option)s” on %(n)d APEASE criteria", n) % {
+            "who": who, "option": option, "n": n}, ""
+    if kind == "rating" and "-" not in actions:
+        barriers = "; ".join(p.subject for p in parts)
+        return ngettext("%(who)s rated %(n)d barrier", "%(who)s rated %(n)d barriers", n) % {
+            "who": who, "n": n}, Truncator(barriers).chars(200)
+    if kind == "focus":
+        number = names.iteration_number(parts[0].record.iteration_id)
+        if number is None:
+            return _("%(who)s changed the focus") % {"who": who}, ""
+        return _("%(who)s set the focus of iteration %(n)d") % {"who": who, "n": number}, ""
+    judged = len([p for p in parts if p.kind == "judgement"])
+    if judged:
+        review = next((p for p in parts if p.kind == "review"), None)
+        subject = names.review_day(parts[-1].record.review_id if review is None else review.record.id)
+        if review is not None and review.action == "+":
+            return _("%(who)s recorded a review") % {"who": who}, subject
+        if review is not None and review.action == "-":
+            return _("%(who)s removed a review") % {"who": who}, subject
+        if review is not None and review.changes:
+            return _("%(who)s edited the review: %(fields)s") % {"who": who, "fields": _fields(review.changes)}, subject
+        return ngettext("%(who)s judged %(n)d success criterion", "%(who)s judged %(n)d success criteria",
+                        judged) % {"who": who, "n": judged}, subject
+    if n > 1:
+        return ngettext("%(who)s made %(n)d change: %(kind)s", "%(who)s made %(n)d changes: %(kind)s", n) % {
+            "who": who, "n": n, "kind": e.kind_label}, ""
+    p = parts[0]
+    r = p.record
+    subject = names.subject(p.kind, r)
+    if p.action == "+":
+        if kind == "project":
+            return _("%(who)s created the project") % {"who": who}, subject
+        if kind == "iteration":
+            return _("%(who)s started iteration %(n)d") % {"who": who, "n": r.number}, ""
+        if kind == "decision":
+            return _("%(who)s decided: %(kind)s") % {"who": who, "kind": r.get_kind_display()}, subject
+        return _("%(who)s added %(thing)s") % {"who": who, "thing": A_THING[kind]}, subject
+    if p.action == "-":
+        return _("%(who)s removed %(thing)s") % {"who": who, "thing": THE_THING[kind]}, subject
+    chosen = [c for c in p.changes if kind == "iteration" and c.field == "chosen_option"]
     if chosen:
-        return _("Strategy chosen: %(name)s") % {"name": chosen[0].after}
-    if len(e.changes) == 1:
-        c = e.changes[0]
-        return _("%(kind)s %(field)s changed: %(before)s → %(after)s") % {
-            "kind": kind, "field": c.label, "before": Truncator(c.before).chars(60),
-            "after": Truncator(c.after).chars(60)}
-    return _("%(kind)s changed") % {"kind": kind}
+        return _("%(who)s chose the strategy “%(name)s”") % {"who": who, "name": chosen[0].after}, subject
+    if not p.changes:
+        return _("%(who)s edited %(thing)s") % {"who": who, "thing": THE_THING[kind]}, subject
+    return _("%(who)s edited %(thing)s: %(fields)s") % {
+        "who": who, "thing": THE_THING[kind], "fields": _fields(p.changes)}, subject
 
 
 class Names:
@@ -236,14 +524,14 @@ class Names:
         if pk is not None:
             self.wanted.setdefault(target, set()).add(pk)
 
-    def want_value(self, model, name, value):
+    def want_value(self, name, value):
         if name in self.USER_FIELDS:
             self._want(User, value)
         elif name in self.FK_TARGETS:
             self._want(self.FK_TARGETS[name], value)
 
     def want_subject(self, kind, r):
-        for name in ("item_id", "barrier_id", "option_id", "goal_id", "iteration_id", "criterion_id"):
+        for name in ("item_id", "barrier_id", "option_id", "goal_id", "iteration_id", "criterion_id", "review_id"):
             if hasattr(r, name):
                 self._want(self.FK_TARGETS[name[:-3]], getattr(r, name))
         for name in ("rated_by_id", "user_id"):
@@ -269,19 +557,45 @@ class Names:
             return _("Iteration %(n)d") % {"n": obj.number}
         return Truncator(str(obj)).chars(80)
 
+    def iteration_number(self, pk):
+        obj = self.found.get(Iteration, {}).get(pk)
+        return obj.number if obj is not None else None
+
+    def review_day(self, pk):
+        obj = self.found.get(Review, {}).get(pk)
+        return show_date(obj.review_date) if obj is not None else ""
+
     def show(self, model, name, value):
+        """A stored value in words: names for people and objects, labels for choices, dates in the
+        page's format, numbers without needless decimals (40.00 → 40)."""
         f = model._meta.get_field(name)
         if name in self.USER_FIELDS:
             return self.name(User, value)
-        if name in self.FK_TARGETS:
+        if name in self.FK_TARGETS and f.is_relation:
             return self.name(self.FK_TARGETS[name], value)
         if value is None or value == "":
             return "—"
         if f.choices:
             return str(dict(f.flatchoices).get(value, value))
-        if isinstance(value, datetime):
-            return value.strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, (datetime, date)):
+            return show_date(value)
+        if isinstance(value, (Decimal, float)):
+            return floatformat(value, "-2")
         return Truncator(str(value)).chars(300)
+
+    def part_subject(self, kind, r):
+        """What one object of an entry is called in its details (the entry's sentence names the rest)."""
+        if kind == "rating":
+            return self.name(Barrier, r.barrier_id)
+        if kind == "appraisal":
+            return capfirst(r.criterion)
+        if kind == "judgement":
+            return self.name(SuccessCriterion, r.criterion_id)
+        if kind == "review":
+            return str(KINDS["review"][1])
+        return self.subject(kind, r)
 
     def subject(self, kind, r):
         if kind == "project":
@@ -306,14 +620,15 @@ class Names:
         if kind == "criterion":
             return Truncator(r.description).chars(80)
         if kind == "review":
-            return str(r.review_date)
+            return show_date(r.review_date)
         if kind == "judgement":
             return f"{self.name(SuccessCriterion, r.criterion_id)}: {r.get_verdict_display()}"
         if kind == "decision":
             return Truncator(r.reason).chars(120)
         if kind == "effort":
             return _("%(who)s, %(minutes)d min on %(date)s: %(activity)s") % {
-                "who": self.name(User, r.user_id), "minutes": r.minutes, "date": r.date, "activity": r.activity}
+                "who": self.name(User, r.user_id), "minutes": r.minutes, "date": show_date(r.date),
+                "activity": r.activity}
         return ""
 
 

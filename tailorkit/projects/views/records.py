@@ -1,6 +1,6 @@
 """The project's record (issue 3, points 7 and 9): timeline, the project as it was, and effort."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,10 +41,11 @@ def project_timeline(request, org_slug, project_id):
         page_number = 1
     page = timeline_services.timeline_page(project, page=page_number, kind=kind or None, window=window)
     query = "&".join(f"{k}={v}" for k, v in (("kind", kind), ("iteration", iteration)) if v)
+    today = timezone.localdate()
     return render(request, "projects/timeline.html", {
         "project": project, "org": project.organisation, "page": page, "kind": kind, "iteration": iteration,
         "kinds": [(k, label) for k, (_model, label) in timeline_services.KINDS.items()],
-        "iterations": iterations, "query": query, "today": timezone.localdate(),
+        "iterations": iterations, "query": query, "today": today, "yesterday": today - timedelta(days=1),
     })
 
 
