@@ -1,15 +1,22 @@
-"""The demo project `make run` adds: an iCBT project part-way through the cycle (in step 3), so a
-newcomer sees a realistic example at once. Built only through the services, like real work."""
+"""What `make run` adds so that a newcomer sees every part of the cycle with realistic data at once:
+an iCBT project part-way through the cycle (in step 3) whose barriers stakeholders rated through a
+consultation and whose candidate strategies a second, running consultation asks about, with effort
+logged; and a second project taken all the way round and completed. Built only through the
+services, like real work."""
 
+import uuid
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from tailorkit.consultations.models import Consultation, ConsultationTemplate
+from tailorkit.consultations.services import delivery, responding
 from tailorkit.library.models import ContentPack, Item
 
-from .models import APEASE, Project
-from .services import goals, matching, planning
+from . import stakeholders
+from .models import APEASE, Decision, EffortEntry, Project, Step
+from .services import effort, goals, matching, planning, review
 from .services import projects as project_services
 
 DEMO_PROJECT = "Online CBT for depression in primary care"
@@ -70,12 +77,13 @@ def demo_project_create(*, organisation, lead, member):
     iteration.refresh_from_db()
     planning.spec_save(iteration=iteration, user=lead, version=None, data={
         "brief_name": "GP champions for online CBT",
-        "why": "GPs rarely offer online CBT because they do not know it exists or how it works.",
-        "actor": "Two GPs who already refer to online CBT, supported by the iCBT lead therapist.",
+        "why": "GPs rarely offer online CBT because they do not know it exists or how it works; "
+               "colleagues they trust are the most convincing messengers.",
+        "who_provides": "Two GPs who already refer to online CBT, supported by the iCBT lead therapist.",
         "action": "Present online CBT at practice meetings and answer colleagues' questions.",
         "action_target": "GPs and practice nurses in the six practices that refer most.",
-        "temporality": "Starting next month, one practice every two weeks.",
-        "dose": "One 20-minute slot per practice, plus a follow-up email.",
+        "when_how_much": "Starting next month, one practice every two weeks: one 20-minute slot per practice, "
+                         "plus a follow-up email.",
     })
     today = timezone.localdate()
     planning.task_create(iteration=iteration, user=lead, title="Ask two GPs to become champions", owner=lead,
@@ -88,3 +96,150 @@ def demo_project_create(*, organisation, lead, member):
                               description="Share of eligible referrals offered online CBT", target_value=50,
                               target_unit="%", target_date=today + timedelta(days=90))
     return project, True
+
+
+# --- Stakeholders: what the demo's consultations hold ----------------------------------------------
+# Nine GPs, therapists and managers rated the barriers through the open link (above the minimum group
+# size of 5, so the results show); a second consultation about the strategies is running, with four
+# personal invitations (fewer than 5, so the page shows the warning a small team would see).
+BARRIER_ANSWERS = [  # (group, {barrier name: (importance, changeability)})
+    ("referrer", {"Awareness": (5, 4), "Skills and competences": (3, 3), "Time": (4, 2)}),
+    ("referrer", {"Awareness": (5, 5), "Skills and competences": (2, 4), "Time": (5, 2)}),
+    ("referrer", {"Awareness": (4, 4), "Skills and competences": (3, 3), "Time": (4, 1)}),
+    ("clinician", {"Awareness": (4, 3), "Skills and competences": (4, 4), "Time": (5, 2)}),
+    ("clinician", {"Awareness": (3, 4), "Skills and competences": (4, 3), "Time": (5, 1)}),
+    ("clinician", {"Awareness": (4, 4), "Skills and competences": (5, 4), "Time": (4, 2)}),
+    ("manager", {"Awareness": (5, 4), "Skills and competences": (3, 4), "Time": (3, 3)}),
+    ("manager", {"Awareness": (4, 5), "Skills and competences": (3, 4), "Time": (4, 2)}),
+    ("patient", {"Awareness": (5, 4), "Skills and competences": (2, 3), "Time": (3, 3)}),
+]
+
+
+def _answers_by_name(version, barriers_by_pk, wanted):
+    answers = {}
+    for question in version.questions():
+        meta = question.get("meta") or {}
+        subject, measure = meta.get("subject", ""), meta.get("measure")
+        barrier = barriers_by_pk.get(subject.removeprefix("barrier-")) if subject.startswith("barrier-") else None
+        if barrier is None or measure not in {"importance", "changeability"}:
+            continue
+        pair = wanted.get(barrier.name)
+        if pair is not None:
+            answers[question["key"]] = {"value": pair[0] if measure == "importance" else pair[1]}
+    return answers
+
+
+def demo_consultations_create(*, project, lead):
+    """The demo project's consultations, made and answered through the services as real ones are."""
+    if Consultation.objects.filter(organisation=project.organisation, subject_id=project.pk).exists():
+        return
+    iteration = project.iterations.order_by("-number").first()
+    barrier_survey = stakeholders.consultation_from_step(project=project, iteration=iteration, user=lead,
+                                                         template=ConsultationTemplate.BARRIER_PRIORITISATION,
+                                                         mode=Consultation.Mode.OPEN_LINK)
+    version = responding.version_to_answer(barrier_survey)
+    barriers_by_pk = {str(b.pk): b for b in project.barriers.all()}
+    for group, wanted in BARRIER_ANSWERS:
+        responding.response_submit_new(
+            consultation=barrier_survey, invitation=None, respondent_key=uuid.uuid4().hex, version=version,
+            group=group, answers=_answers_by_name(version, barriers_by_pk, wanted), submission_key=uuid.uuid4(),
+            may_have_draft=False)
+    delivery.consultation_close(consultation=barrier_survey, actor=lead)
+
+    appraisal = stakeholders.consultation_from_step(project=project, iteration=iteration, user=lead,
+                                                    template=ConsultationTemplate.STRATEGY_APPRAISAL)
+    appraisal = delivery.consultation_update(consultation=appraisal, actor=lead, version=appraisal.version,
+                                             closes_at=timezone.now() + timedelta(days=10))
+    delivery.invitations_send(consultation=appraisal, actor=lead, text="\n".join(
+        ["practice.manager@example.org, manager", "gp.lee@example.org, referrer",
+         "therapist.ng@example.org, clinician", "service.user.panel@example.org, patient"]))
+
+
+# --- A finished cycle: a second project whose strategy worked ---------------------------------------
+FINISHED_PROJECT = "Fewer patients stopping online CBT early"
+
+
+def demo_finished_project_create(*, organisation, lead, member):
+    """A project taken round the whole cycle and closed with "the strategy worked", so a newcomer sees
+    what a completed cycle looks like (review, judgement, decision, summary)."""
+    existing = Project.objects.filter(organisation=organisation, name=FINISHED_PROJECT).first()
+    if existing:
+        return existing, False
+    icbt = ContentPack.objects.get(slug="icbt-determinants")
+    eric = ContentPack.objects.get(slug="eric")
+    today = timezone.localdate()
+    start = today - timedelta(days=200)
+    project = project_services.project_create(
+        organisation=organisation, user=lead, name=FINISHED_PROJECT,
+        service="Therapist-guided internet CBT for adults with depression", determinant_pack=icbt,
+        strategy_pack=eric, team=[lead, member], started_on=start)
+    goal = goals.goal_create(
+        project=project, user=lead, target_group="Patients who start online CBT",
+        end_goal="Two in three patients complete at least four of the eight modules.", emphasis="Adherence")
+    contact = goals.barrier_add_from_pack(
+        project=project, user=member, item=_item(icbt, "Professional-patient interaction"),
+        notes="Patients say they feel alone with the programme between the therapist's weekly messages.")
+    convenience = goals.barrier_add_from_pack(project=project, user=lead, item=_item(icbt, "Convenience"))
+    goals.ratings_save(project=project, user=lead, ratings={contact.pk: (5, 4), convenience.pk: (3, 2)})
+    goals.ratings_save(project=project, user=member, ratings={contact.pk: (4, 4), convenience.pk: (3, 3)})
+    iteration = project.iterations.get(number=1)
+    goals.focus_set(project=project, user=lead, iteration=iteration, version=iteration.version, goals=[goal],
+                    barriers=[contact])
+    nudge = matching.option_add_custom(
+        project=project, user=member, barrier=contact, name="Weekly text message from the therapist",
+        description="A short personal text on the day a module is due, with a link back into the programme.")
+    matching.option_add_from_pack(project=project, user=lead, barrier=contact,
+                                  item=_item(eric, "Intervene with patients/consumers to enhance uptake and "
+                                                   "adherence"))
+    matching.appraisal_save(project=project, user=lead, option=nudge,
+                            values={c: (r, "") for c, r in zip(APEASE, [5, 5, 4, 5, 5, 4], strict=True)},
+                            versions={c: 0 for c in APEASE})
+    iteration.refresh_from_db()
+    matching.option_choose(project=project, user=lead, iteration=iteration, option=nudge, version=iteration.version,
+                           justification="Cheap, quick to start and liked by the patient panel.")
+    iteration.refresh_from_db()
+    planning.spec_save(iteration=iteration, user=lead, version=None, data={
+        "brief_name": "Weekly text nudge",
+        "why": "Patients drop out when they feel nobody notices whether they keep going.",
+        "who_provides": "The patient's own online CBT therapist.",
+        "action": "Send a two-line personal text on the day each module is due.",
+        "action_target": "Patients in their first eight weeks of online CBT.",
+        "when_how_much": "Weekly for eight weeks; about two minutes per patient per week.",
+    })
+    for title, owner, due in (("Write three message templates with the patient panel", member, 170),
+                              ("Switch on text messages in the iCBT platform", lead, 160),
+                              ("Count completed modules each month", member, 40)):
+        planning.task_create(iteration=iteration, user=lead, title=title, owner=owner,
+                             due_date=today - timedelta(days=due), status="done")
+    criterion = planning.criterion_create(
+        iteration=iteration, user=lead, description="Patients completing at least four modules",
+        target_value=66, target_unit="%", target_date=today - timedelta(days=30))
+    project_services.project_set_step(project=project, user=lead, step=Step.REVIEW)
+    review_record = review.review_create(
+        iteration=iteration, user=lead, review_date=today - timedelta(days=20),
+        what_was_done="Texts went out every week for 31 patients from March to August.",
+        evidence="71 % of patients who started in that time completed four modules, against 52 % the year before.",
+        judgements=[{"criterion": criterion, "verdict": "met",
+                     "evidence": "71 % against a target of 66 %."}])
+    review.decision_record(iteration=iteration, user=lead, kind=Decision.Kind.SUCCESS, review=review_record,
+                           reason="The target was met and therapists want to keep the texts.")
+    return project, True
+
+
+EFFORT = [  # (days ago, minutes, what, step)
+    (20, 90, "Kick-off meeting: goals and first barriers", Step.GOALS),
+    (18, 45, "Rated the barriers", Step.GOALS),
+    (12, 60, "Read about champions and educational meetings", Step.MATCH),
+    (9, 75, "Appraised three strategies with the team", Step.MATCH),
+    (5, 40, "Drafted the specification", Step.PLAN),
+]
+
+
+def demo_effort_log(*, project, lead, member):
+    """Time the demo team spent, so the effort page and the summary have something to show."""
+    if EffortEntry.objects.filter(project=project).exists():
+        return
+    today = timezone.localdate()
+    for n, (days, minutes, activity, step) in enumerate(EFFORT):
+        effort.effort_log(project=project, user=lead if n % 2 == 0 else member,
+                          date=today - timedelta(days=days), minutes=minutes, activity=activity, step=step)

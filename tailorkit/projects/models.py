@@ -296,41 +296,72 @@ class Appraisal(Versioned):
 
 # TIDieR items (Hoffmann et al., BMJ 2014;348:g1687) and Proctor's dimensions (Proctor, Powell &
 # McMillen, Implement Sci 2013;8:139). Field name → code in the `tidier` / `proctor` packs.
+# Where the two frameworks ask the same thing there is one field (issue 10): TIDieR's "why" also
+# holds Proctor's justification, "who provided" the actor, "when and how much" the temporality and
+# the dose (``MERGED_PROCTOR``). Proctor keeps the three dimensions TIDieR has no item for.
 TIDIER_FIELDS = {
     "brief_name": "1", "why": "2", "what_materials": "3", "what_procedures": "4", "who_provides": "5",
     "how": "6", "where": "7", "when_how_much": "8", "tailoring": "9", "modifications": "10",
     "how_well_planned": "11", "how_well_actual": "12",
 }
 PROCTOR_FIELDS = {
-    "actor": "actor", "action": "action", "action_target": "action-target", "temporality": "temporality",
-    "dose": "dose", "implementation_outcome": "implementation-outcome", "justification": "justification",
+    "action": "action", "action_target": "action-target", "implementation_outcome": "implementation-outcome",
 }
+# TIDieR field → the Proctor codes it also answers (its label names them).
+MERGED_PROCTOR = {"why": ["justification"], "who_provides": ["actor"], "when_how_much": ["temporality", "dose"]}
+# The former Proctor fields (still in old export files) → the field that holds their text now.
+LEGACY_SPEC_FIELDS = {"justification": "why", "actor": "who_provides", "temporality": "when_how_much",
+                      "dose": "when_how_much"}
+LEGACY_SPEC_LABELS = {"justification": "Justification", "actor": "Actor", "temporality": "Temporality",
+                      "dose": "Dose"}
+SPEC_FIELDS = list(TIDIER_FIELDS) + list(PROCTOR_FIELDS)
+# Room for the text of both frameworks once merged (migration 0004, old export files).
+MERGED_MAX_LENGTH = 12500
+
+
+def merge_legacy_spec(values):
+    """``values`` with the text of former Proctor fields moved into the field that holds it now.
+
+    Nothing is lost: a kept field's own text comes first; each former field's text follows on its
+    own paragraph, headed with its Proctor name when there is more than one text to tell apart.
+    Returns a new dict without the former keys."""
+    merged = {k: v for k, v in values.items() if k not in LEGACY_SPEC_FIELDS}
+    for kept in MERGED_PROCTOR:
+        old = [(name, (values.get(name) or "").strip()) for name, target in LEGACY_SPEC_FIELDS.items()
+               if target == kept and isinstance(values.get(name), str)]
+        old = [(name, text) for name, text in old if text]
+        if not old:
+            continue
+        own = (merged.get(kept) or "").strip() if isinstance(merged.get(kept), str) else ""
+        if not own and len(old) == 1:
+            merged[kept] = old[0][1]
+            continue
+        parts = [own] if own else []
+        parts += [f"{LEGACY_SPEC_LABELS[name]}: {text}" for name, text in old if text != own]
+        merged[kept] = "\n\n".join(parts)
+    return merged
 
 
 class Specification(Versioned):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     iteration = models.OneToOneField(Iteration, on_delete=models.CASCADE, related_name="specification")
-    # TIDieR
+    # TIDieR (with the Proctor dimensions it overlaps, see MERGED_PROCTOR)
     brief_name = models.CharField(max_length=200, blank=True)
-    why = models.TextField(max_length=4000, blank=True)
+    why = models.TextField(max_length=MERGED_MAX_LENGTH, blank=True)
     what_materials = models.TextField(max_length=4000, blank=True)
     what_procedures = models.TextField(max_length=4000, blank=True)
-    who_provides = models.TextField(max_length=4000, blank=True)
+    who_provides = models.TextField(max_length=MERGED_MAX_LENGTH, blank=True)
     how = models.TextField(max_length=4000, blank=True)
     where = models.TextField(max_length=4000, blank=True)
-    when_how_much = models.TextField(max_length=4000, blank=True)
+    when_how_much = models.TextField(max_length=MERGED_MAX_LENGTH, blank=True)
     tailoring = models.TextField(max_length=4000, blank=True)
     modifications = models.TextField(max_length=4000, blank=True)
     how_well_planned = models.TextField(max_length=4000, blank=True)
     how_well_actual = models.TextField(max_length=4000, blank=True)
     # Proctor
-    actor = models.TextField(max_length=4000, blank=True)
     action = models.TextField(max_length=4000, blank=True)
     action_target = models.TextField(max_length=4000, blank=True)
-    temporality = models.TextField(max_length=4000, blank=True)
-    dose = models.TextField(max_length=4000, blank=True)
     implementation_outcome = models.TextField(max_length=4000, blank=True)
-    justification = models.TextField(max_length=4000, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -341,8 +372,7 @@ class Specification(Versioned):
 
     # "how well (actual)" and "modifications" can only be known after delivery, so they do not
     # count as missing while planning.
-    PLANNING_FIELDS = [f for f in list(TIDIER_FIELDS) + list(PROCTOR_FIELDS)
-                       if f not in {"how_well_actual", "modifications"}]
+    PLANNING_FIELDS = [f for f in SPEC_FIELDS if f not in {"how_well_actual", "modifications"}]
 
     def missing_fields(self):
         return [f for f in self.PLANNING_FIELDS if not getattr(self, f).strip()]

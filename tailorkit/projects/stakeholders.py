@@ -171,12 +171,10 @@ def _strategy_appraisal(project, iteration):
 PLAN_SUMMARY_FIELDS = [
     ("brief_name", lambda: _("In short")), ("why", lambda: _("Why")),
     ("what_procedures", lambda: _("What will be done")), ("what_materials", lambda: _("Materials")),
-    ("who_provides", lambda: _("Who does it")), ("actor", lambda: _("Who acts")),
+    ("who_provides", lambda: _("Who does it")),
     ("action", lambda: _("What they do")), ("action_target", lambda: _("Aimed at")),
     ("how", lambda: _("How")), ("where", lambda: _("Where")), ("when_how_much", lambda: _("When and how much")),
-    ("temporality", lambda: _("When")), ("dose", lambda: _("How often or how much")),
     ("implementation_outcome", lambda: _("What should change")),
-    ("justification", lambda: _("Why we think it will work")),
 ]
 
 
@@ -256,8 +254,10 @@ BUILDERS = {T.BARRIER_PRIORITISATION: _barrier_prioritisation, T.STRATEGY_APPRAI
 
 
 @transaction.atomic
-def consultation_from_step(*, project, iteration, template, user, request=None):
-    """Make a questionnaire and an (invitation, anonymous) consultation about one step's content.
+def consultation_from_step(*, project, iteration, template, user, request=None, mode=Consultation.Mode.INVITATIONS):
+    """Make a questionnaire and an anonymous consultation about one step's content, by personal
+    invitations unless ``mode`` says an open link (the page makes the link with
+    ``delivery.consultation_new_open_link``).
 
     Returns the consultation. Raises ``ValidationError`` when the step has nothing to ask about
     yet (no barriers, no candidates, no plan). A repeat of the same click by the same person within
@@ -290,7 +290,7 @@ def consultation_from_step(*, project, iteration, template, user, request=None):
     consultation, _token = delivery.consultation_create(
         organisation=project.organisation, questionnaire=questionnaire, actor=user, title=_title(title),
         purpose=purpose, groups=list(RespondentGroup.values), subject_type=SUBJECT_TYPE, subject_id=project.pk,
-        template=template, request=request)
+        template=template, request=request, mode=mode)
     return consultation
 
 

@@ -36,6 +36,7 @@ organisation_projects = [
     path(P, projects.project_home, name="project_home"),
     path(P + "edit/", projects.project_edit, name="project_edit"),
     path(P + "archive/", projects.project_archive, name="project_archive"),
+    path(P + "reopen/", projects.project_reopen, name="project_reopen"),
     path(P + "guide/<str:step>/", projects.project_guide, name="project_guide"),
     path(P + "ask/<slug:step_template>/", stakeholders.consultation_from_step, name="project_consultation_create"),
     # Goals and barriers

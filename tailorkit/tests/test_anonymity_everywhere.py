@@ -1,6 +1,7 @@
 """The minimum group size holds in every output of an anonymous consultation: the results page,
-its charts, the CSV and XLSX downloads, the API, the instrument scores and the consensus-round
-feedback — and the rule itself (``tailorkit.core.anonymity``) keeps its promise for any data."""
+its charts, the CSV and XLSX downloads, the API, the instrument scores, the consensus-round
+feedback, the project summary and its PDF — and the rule itself (``tailorkit.core.anonymity``) keeps
+its promise for any data."""
 
 import csv
 import io
@@ -13,13 +14,18 @@ from django.test import Client
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from tailorkit.api import services as api_services
-from tailorkit.consultations.models import QuestionnaireVersion
+from tailorkit.consultations.models import ConsultationTemplate, QuestionnaireVersion
 from tailorkit.consultations.services import delivery, instruments, rounds
 from tailorkit.consultations.services import results as exports
 from tailorkit.consultations.tests.factories import CHOICE, LIKERT, TEXT, add_response, make_consultation_asking
 from tailorkit.core.anonymity import WITHHELD, mask_rows, withheld_groups
+from tailorkit.library.tests.factories import tiny_library
+from tailorkit.projects import stakeholders
+from tailorkit.projects.services import goals
+from tailorkit.projects.services import projects as project_services
 
 GROUPS = ["clinician", "manager", "patient"]
 
@@ -191,3 +197,57 @@ def test_every_released_row_hides_among_at_least_the_threshold(rows, threshold):
     for original, out in zip(rows, released, strict=True):
         assert all(o == r or r == WITHHELD for o, r in zip(original, out, strict=True))
     assert all(n >= threshold for n in Counter(released).values())
+
+
+# --- The project summary and its PDF (issue 10) --------------------------------------------------
+
+
+@pytest.fixture
+def consulted_project(org, alice):
+    """A project whose barrier prioritisation (anonymous, minimum group size 5) four people answered,
+    one of them the only manager; the first barrier's importance has a mean of 1.75."""
+    packs = tiny_library(prefix="anon")
+    project = project_services.project_create(
+        organisation=org, user=alice, name="Small clinic", service="Memory clinic", team=[alice],
+        determinant_pack=packs["determinants"], strategy_pack=packs["strategies"])
+    barrier = goals.barrier_add_custom(project=project, user=alice, name="Long waits", category="Process")
+    consultation = stakeholders.consultation_from_step(
+        project=project, iteration=project.current_iteration, template=ConsultationTemplate.BARRIER_PRIORITISATION,
+        user=alice)
+    assert consultation.anonymous and consultation.min_group_size == 5
+    for group, importance in [("manager", 1), ("patient", 2), ("patient", 2), ("patient", 2)]:
+        add_response(consultation, {f"barrier-{barrier.pk}__importance": importance,
+                                    f"barrier-{barrier.pk}__changeability": 4}, group=group)
+    return project, consultation, barrier
+
+
+def _summary_and_pdf(client, project):
+    args = [project.organisation.slug, project.pk]
+    page = client.get(reverse("projects:project_summary", args=args)).content.decode()
+    pdf = client.get(reverse("projects:project_summary_pdf", args=args)).content
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    return page.split("What stakeholders said", 1)[1], text.split("What stakeholders said", 1)[1]
+
+
+def test_the_project_summary_and_its_pdf_withhold_a_consultation_below_the_threshold(
+        client_for, alice, consulted_project):
+    project, _consultation, _barrier = consulted_project
+    page, pdf = _summary_and_pdf(client_for(alice), project)
+    for output in (page, pdf):
+        assert "Results withheld: fewer than 5 people have answered" in output
+        assert "4 people answered" in output
+        assert "1.8" not in output and "1.75" not in output and "Long waits" not in output
+    assert "data:image/svg" not in page  # no chart of the stakeholders' answers either
+
+
+def test_the_project_summary_withholds_each_figure_below_the_threshold_and_names_no_group(
+        client_for, alice, consulted_project):
+    project, consultation, barrier = consulted_project
+    # A fifth person rates only the changeability: 5 answers there, 4 about the importance.
+    add_response(consultation, {f"barrier-{barrier.pk}__changeability": 3}, group="clinician")
+    page, pdf = _summary_and_pdf(client_for(alice), project)
+    for output in (page, pdf):
+        assert "Long waits" in output and "3.8" in output  # changeability: (4 + 4 + 4 + 4 + 3) / 5
+        assert "withheld" in output and "1.8" not in output
+        # Group breakdowns (with their secondary suppression) stay on the results page.
+        assert "Manager" not in output and "manager" not in output

@@ -64,7 +64,8 @@ def test_a_team_takes_a_project_round_the_cycle_and_back(transactional_db, live_
 
     # Step 3: specification, a task and a success criterion.
     page.get_by_role("link", name="3 · Design and plan").click()
-    page.get_by_label("Actor").fill("The iCBT lead therapist")
+    page.get_by_text("Write the specification").click()
+    page.get_by_label("Who provided (Proctor: Actor)").fill("The iCBT lead therapist")
     page.get_by_role("button", name="Save the specification").click()
     page.get_by_text("Add a task").click()
     page.get_by_role("textbox", name="Task", exact=True).fill("Adapt the intake letter")

@@ -8,6 +8,8 @@ organisation is refused in auth (404) before anything is parsed. Refusals of the
 400/409/404 in the exception handlers of ``tailorkit/api/api.py``.
 """
 
+from typing import Literal
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import Router, Status
@@ -22,7 +24,7 @@ from tailorkit.projects.selectors.projects import project_queryset
 from tailorkit.projects.services import projects as project_services
 
 from ..schemas.common import CONFLICT, INVALID, NOT_FOUND, READ, UNAUTHORISED, WRITE, Id, Slug
-from ..schemas.projects import IterationOut, ProjectDetailOut, ProjectIn, ProjectOut, ProjectPatch
+from ..schemas.projects import IterationOut, ProjectDetailOut, ProjectIn, ProjectOut, ProjectPatch, ProjectReopenIn
 
 router = Router(tags=["projects"])
 
@@ -82,10 +84,17 @@ def people(org, emails):
 
 @router.get("/organisations/{org_slug}/projects", response={200: list[ProjectOut], **UNAUTHORISED, **NOT_FOUND,
                                                             **INVALID}, summary="Projects of an organisation")
-def project_list(request, org_slug: Slug, archived: bool = False):
+def project_list(request, org_slug: Slug, archived: bool = False,
+                 status: Literal[tuple(Project.Status.values)] | None = None):
+    """Without parameters: the projects not archived (active, completed and stopped: ``status`` tells
+    them apart). ``status`` lists only the projects with that status; ``archived=true`` only the
+    archived ones (kept for older clients, the same as ``status=archived``)."""
     org = get_organisation_or_404(request.auth, org_slug)
-    status = Project.Status.ARCHIVED if archived else Project.Status.ACTIVE
-    return project_queryset(org).filter(status=status)
+    if status is not None:
+        return project_queryset(org).filter(status=status)
+    if archived:
+        return project_queryset(org).filter(status=Project.Status.ARCHIVED)
+    return project_queryset(org).exclude(status=Project.Status.ARCHIVED)
 
 
 @router.post("/organisations/{org_slug}/projects", response={201: ProjectOut, **WRITE}, summary="Start a project")
@@ -131,6 +140,16 @@ def project_archive(request, org_slug: Slug, project_id: int):
 def project_restore(request, org_slug: Slug, project_id: int):
     project = get_project(request, org_slug, project_id, "edit")
     project_services.project_restore(project=project, user=request.auth, request=request)
+    return project_queryset(project.organisation).get(pk=project.pk)
+
+
+@router.post(PROJECT + "/reopen", response={200: ProjectOut, **WRITE, **CONFLICT},
+             summary="Reopen a completed or stopped project: active again at step 4 of the same iteration")
+def project_reopen(request, org_slug: Slug, project_id: int, payload: ProjectReopenIn):
+    """The body may be empty (``{}``): the reason is optional, and so is the version check."""
+    project = get_project(request, org_slug, project_id, "edit")
+    project_services.project_reopen(project=project, user=request.auth, reason=payload.reason,
+                                    version=payload.version, request=request)
     return project_queryset(project.organisation).get(pk=project.pk)
 
 

@@ -57,5 +57,6 @@ def decision_create(request, org_slug: Slug, project_id: Id, payload: DecisionIn
     review = get_row_or_404(Review, project, payload.review_id) if payload.review_id is not None else None
     decision, new = review_services.decision_record(iteration=current_iteration(project), user=request.auth,
                                                     kind=payload.kind, reason=payload.reason, review=review)
-    step = Project.objects.values_list("step", flat=True).get(pk=project.pk)
-    return Status(201, {"decision": decision, "new_iteration": new.number if new else None, "step": step})
+    step, status = Project.objects.values_list("step", "status").get(pk=project.pk)
+    return Status(201, {"decision": decision, "new_iteration": new.number if new else None, "step": step,
+                        "status": status})

@@ -8,12 +8,10 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import create_model
 
-from tailorkit.projects.models import PROCTOR_FIELDS, TIDIER_FIELDS, Specification, SuccessCriterion, Task
+from tailorkit.projects.models import SPEC_FIELDS, Specification, SuccessCriterion, Task
 
 from .common import Email, In, Version, choices, model_text
 from .organisations import PersonOut
-
-SPEC_FIELDS = list(TIDIER_FIELDS) + list(PROCTOR_FIELDS)
 
 
 class TaskOut(Schema):
@@ -34,11 +32,13 @@ class CriterionOut(Schema):
     version: int
 
 
-# Nineteen text fields, each bounded by its own model field: built from the model rather than
+# Fifteen text fields, each bounded by its own model field: built from the model rather than
 # written out, so a changed limit in the model cannot drift from the API.
 SpecificationIn = create_model(
     "SpecificationIn", __base__=In,
-    __doc__="TIDieR items and Proctor's dimensions; the ones left out stay as they are.",
+    __doc__="TIDieR items and Proctor's dimensions, one field where they ask the same thing: `why` is also "
+            "Proctor's justification, `who_provides` the actor, `when_how_much` the temporality and the dose. "
+            "Fields left out stay as they are.",
     version=(Version, Field(..., description="The version you read; 0 to write the first specification.")),
     **{name: (model_text(Specification, name) | None, None) for name in SPEC_FIELDS},
 )

@@ -5,7 +5,9 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from .common import Email, PackSlug, Version, text
+from tailorkit.projects.services.projects import REOPEN_REASON_MAX
+
+from .common import Email, In, PackSlug, Version, text
 from .goals import BarrierOut, GoalOut
 from .matching import OptionOut
 from .organisations import PersonOut
@@ -122,6 +124,12 @@ class ProjectIn(Schema):
     team: list[Email] = Field(default_factory=list, description="Email addresses of leads or core team members.",
                               max_length=200)
     started_on: date | None = None
+
+
+class ProjectReopenIn(In):
+    reason: text(REOPEN_REASON_MAX) = Field("", description="Why it is reopened (optional); shown in the timeline.")
+    version: Version | None = Field(None, description="The project's version you read, if you want a stale "
+                                                      "view refused with 409.")
 
 
 class ProjectPatch(Schema):

@@ -70,3 +70,5 @@ class DecisionRecordedOut(Schema):
     decision: DecisionOut
     new_iteration: int | None = Field(None, description="Number of the iteration a step back started.")
     step: str = Field(..., description="The project's step after the decision.")
+    status: str = Field(..., description="The project's status after the decision: a stop makes it "
+                                         "'completed' (the strategy worked) or 'stopped' (another reason).")

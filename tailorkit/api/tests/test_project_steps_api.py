@@ -71,8 +71,9 @@ def test_a_team_takes_a_project_through_all_four_steps_and_back(as_alice, projec
     assert iteration["chosen_option_id"] == option["id"]
 
     # Step 3: specification, a task, a success criterion, plan ready.
-    spec = api.put("/iterations/current/specification", {"version": 0, "actor": "Team leads", "dose": "Two sessions"})
-    assert (spec["version"], spec["actor"], spec["why"]) == (1, "Team leads", "")
+    spec = api.put("/iterations/current/specification",
+                   {"version": 0, "who_provides": "Team leads", "when_how_much": "Two sessions"})
+    assert (spec["version"], spec["who_provides"], spec["why"]) == (1, "Team leads", "")
     task = api.post("/tasks", {"title": "Book the room", "owner": "bob@example.org", "due_date": today}, 201)
     assert task["owner"]["email"] == "bob@example.org" and task["status"] == "todo"
     task = api.patch(f"/tasks/{task['id']}", {"version": task["version"], "status": "done"})
@@ -220,7 +221,7 @@ def test_nul_characters_and_unknown_fields_are_refused_before_the_database(as_al
     refused = as_alice.post("/goals", {"target_group": "Adults\x00", "end_goal": "More"}, 422)
     assert refused["detail"][0]["loc"][-1] == "target_group"
     as_alice.post("/barriers", {"name": "Fine", "category": "Fine", "notes": "\x00"}, 422)
-    as_alice.put("/iterations/current/specification", {"version": 0, "dose": "a\x00b"}, 422)
+    as_alice.put("/iterations/current/specification", {"version": 0, "when_how_much": "a\x00b"}, 422)
     as_alice.post("/goals", {"target_group": "Adults", "end_goal": "More", "emphasis_typo": "x"}, 422)
     assert not Goal.objects.exists() and not Barrier.objects.exists()
 
@@ -267,6 +268,21 @@ def test_a_barrier_or_focus_naming_something_else_is_refused_with_the_field(as_a
 
 
 def test_a_second_first_specification_is_a_stale_edit(as_alice):
-    as_alice.put("/iterations/current/specification", {"version": 0, "actor": "Team leads"})
-    conflict = as_alice.put("/iterations/current/specification", {"version": 0, "actor": "Managers"}, 409)
-    assert conflict["current"]["actor"] == "Team leads" and conflict["current"]["version"] == 1
+    as_alice.put("/iterations/current/specification", {"version": 0, "who_provides": "Team leads"})
+    conflict = as_alice.put("/iterations/current/specification", {"version": 0, "who_provides": "Managers"}, 409)
+    assert conflict["current"]["who_provides"] == "Team leads" and conflict["current"]["version"] == 1
+
+
+def test_tasks_and_criteria_follow_the_same_date_rules_as_the_pages(as_alice, project):
+    # Issue 10: a task due before the project started was accepted while a criterion was refused.
+    before = (project.started_on - timedelta(days=1)).isoformat()
+    too_late = (timezone.localdate() + timedelta(days=6 * 366)).isoformat()
+    for path, body, field in (("/tasks", {"title": "Call IT"}, "due_date"),
+                              ("/criteria", {"description": "Referrals"}, "target_date")):
+        for day in (before, too_late):
+            refused = as_alice.post(path, {**body, field: day}, 400)
+            assert field in refused["errors"] and "Pick a date" in str(refused["errors"][field])
+    task = as_alice.post("/tasks", {"title": "Call IT", "due_date": project.started_on.isoformat()}, 201)
+    refused = as_alice.patch(f"/tasks/{task['id']}", {"version": task["version"], "due_date": before}, 400)
+    assert "due_date" in refused["errors"]
+    as_alice.post("/criteria", {"description": "Referrals", "target_date": project.started_on.isoformat()}, 201)

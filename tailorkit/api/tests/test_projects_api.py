@@ -71,3 +71,25 @@ def test_archive_and_restore(bearer, alice, org, api_project):
     assert len(client.get(f"/api/organisations/{org.slug}/projects?archived=true").json()) == 1
     assert client.post(f"/api/organisations/{org.slug}/projects/{api_project.pk}/archive").status_code == 400
     assert client.post(f"/api/organisations/{org.slug}/projects/{api_project.pk}/restore").json()["status"] == "active"
+
+
+def test_a_stop_completes_the_project_the_list_filters_by_status_and_it_can_be_reopened(bearer, alice, dave, org,
+                                                                                       api_project):
+    client = bearer(alice)
+    base = f"/api/organisations/{org.slug}/projects"
+    url = f"{base}/{api_project.pk}"
+    response = client.post(f"{url}/decisions", {"kind": "success"}, content_type="application/json")
+    assert response.status_code == 201 and response.json()["status"] == "completed"
+    assert client.get(url).json()["status"] == "completed"
+    assert [p["status"] for p in client.get(base).json()] == ["completed"]  # not archived, so listed
+    assert len(client.get(f"{base}?status=completed").json()) == 1
+    assert client.get(f"{base}?status=active").json() == []
+    assert client.get(f"{base}?status=finished").status_code in (400, 422)
+    assert bearer(dave).post(f"{url}/reopen", {}, content_type="application/json").status_code == 403
+    stale = client.post(f"{url}/reopen", {"version": 0}, content_type="application/json")
+    assert stale.status_code == 409
+    reopened = client.post(f"{url}/reopen", {"reason": "New data"}, content_type="application/json")
+    assert reopened.status_code == 200 and reopened.json()["status"] == "active"
+    assert reopened.json()["step"] == "review"
+    again = client.post(f"{url}/reopen", {}, content_type="application/json")
+    assert again.status_code == 400

@@ -53,8 +53,8 @@ class BarrierSearchForm(forms.Form):
 
 
 class FocusForm(VersionedForm):
-    goals = forms.MultipleChoiceField(label=_("Goal(s)"), widget=forms.CheckboxSelectMultiple, required=False)
-    barriers = forms.MultipleChoiceField(label=_("Barrier(s)"), widget=forms.CheckboxSelectMultiple,
+    goals = forms.MultipleChoiceField(label=_("Goals to focus on"), widget=forms.CheckboxSelectMultiple, required=False)
+    barriers = forms.MultipleChoiceField(label=_("Barriers to focus on"), widget=forms.CheckboxSelectMultiple,
                                          required=False)
     reason = forms.CharField(label=_("Why more than one?"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              max_length=Iteration._meta.get_field("focus_reason").max_length,

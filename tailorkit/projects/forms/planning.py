@@ -1,21 +1,26 @@
 """Forms for design and plan: the specification (TIDieR items and Proctor's dimensions, labelled
-from their content packs), tasks and success criteria. Forms only parse input; the rules (team
-membership, dates, iterations) are checked in ``services/planning.py``."""
+from their content packs; one field where both frameworks ask the same thing), tasks and success
+criteria. Forms only parse input; the rules (team membership, dates, iterations) are checked in
+``services/planning.py`` and ``dates.py``, whose date rule is shown under the date fields."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tailorkit.core.locking import VersionedForm, VersionedModelForm
 from tailorkit.core.models import User
 
-from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Specification, SuccessCriterion, Task
+from ..dates import plan_date_help
+from ..models import MERGED_PROCTOR, PROCTOR_FIELDS, SPEC_FIELDS, TIDIER_FIELDS, Specification, SuccessCriterion, Task
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def pack_labels():
     """Field → (label, help text) from the `tidier` and `proctor` content packs, falling back to a
-    humanised field name when a pack is not loaded."""
+    humanised field name when a pack is not loaded. A TIDieR item that also answers Proctor
+    dimensions names them too, e.g. "2. Why (Proctor: Justification)", so that a reader of either
+    framework finds it."""
     from tailorkit.library.models import Item
 
     items = {(i.pack.slug, i.code): i for i in Item.objects.filter(pack__slug__in=["tidier", "proctor"])
@@ -26,9 +31,15 @@ def pack_labels():
             item = items.get((slug, code))
             if item is not None:
                 prefix = f"{code}. " if slug == "tidier" else ""
-                labels[field] = (prefix + item.name, item.description)
+                label, help_text = prefix + item.name, item.description
             else:
-                labels[field] = (field.replace("_", " ").capitalize(), "")
+                label, help_text = field.replace("_", " ").capitalize(), ""
+            also = [items.get(("proctor", c)) for c in MERGED_PROCTOR.get(field, [])]
+            if also:
+                names = [i.name if i else c.capitalize() for i, c in zip(also, MERGED_PROCTOR[field], strict=True)]
+                label = gettext("%(label)s (Proctor: %(names)s)") % {"label": label, "names": ", ".join(names)}
+                help_text = " ".join([help_text, *(i.description for i in also if i)]).strip()
+            labels[field] = (label, help_text)
     return labels
 
 
@@ -38,7 +49,7 @@ class SpecificationForm(VersionedModelForm):
 
     class Meta:
         model = Specification
-        fields = list(TIDIER_FIELDS) + list(PROCTOR_FIELDS)
+        fields = SPEC_FIELDS
 
     def __init__(self, *args, labels, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,6 +81,7 @@ class TaskForm(VersionedForm):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["due_date"].help_text = plan_date_help(project.started_on)
         self.fields["owner"].queryset = User.objects.filter(memberships__organisation=project.organisation)
         team = project.team.order_by("name", "email")
         self.fields["owner"].widget.choices = [("", _("No owner yet"))] + [(u.pk, str(u)) for u in team]
@@ -89,3 +101,7 @@ class CriterionForm(VersionedForm):
                                   max_length=SuccessCriterion._meta.get_field("target_unit").max_length,
                                   help_text=_("For example: % of referred patients, referrals per month."))
     target_date = forms.DateField(label=_("By when (optional)"), required=False, widget=DATE)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_date"].help_text = plan_date_help(project.started_on)

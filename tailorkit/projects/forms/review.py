@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from tailorkit.core.locking import VersionedForm
 
 from ..models import Decision, Judgement
+from ..selectors.review import review_label
 from .planning import DATE
 
 
@@ -58,10 +59,20 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                              max_length=4000,
                              help_text=_("Needed when you stop for another reason or go back to an earlier step."))
-    review = forms.TypedChoiceField(label=_("Based on the review of"), required=False, coerce=int,
+    review = forms.TypedChoiceField(label=_("The review it is based on"), required=False, coerce=int,
                                     empty_value=None)
 
-    def __init__(self, *args, reviews, **kwargs):
+    def __init__(self, *args, reviews, criteria, **kwargs):
+        """``reviews`` from ``selectors.review.reviews_of`` and the iteration's ``criteria``: each
+        review is offered as "date · who · 2 of 3 criteria met", not by its date alone."""
         super().__init__(*args, **kwargs)
         self.fields["review"].choices = [("", _("No particular review"))] + [
-            (r.pk, r.review_date.isoformat()) for r in reviews]
+            (r.pk, review_label(r, len(criteria))) for r in reviews]
+
+
+class ReopenForm(VersionedForm):
+    """Reopening a completed or stopped project (the rules are in ``services/projects.py``)."""
+
+    reason = forms.CharField(label=_("Why reopen it? (optional)"), required=False, max_length=100,
+                             help_text=_("For example: the effect faded, or a new review is due. Shown in the "
+                                         "timeline."))

@@ -8,6 +8,11 @@ highest.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+
+from tailorkit.library.models import Item
+
 from ..models import Barrier, BarrierRating, Focus
 
 
@@ -115,3 +120,21 @@ def focus_of(iteration):
     """(goal ids, barrier ids) the iteration focuses on."""
     pairs = list(Focus.objects.filter(iteration=iteration).values_list("goal_id", "barrier_id"))
     return [g for g, _b in pairs if g], [b for _g, b in pairs if b]
+
+
+def barrier_list(pack, query=""):
+    """The barrier list ``pack`` by category, for picking barriers: [(category or None, [items])]
+    in the pack's order, all of it or only the items whose name, description, other names,
+    category or code contain ``query`` (case-insensitive; retired items are left out)."""
+    items = Item.objects.filter(pack=pack).exclude(attributes__has_key="retired")
+    if query:
+        items = items.annotate(aliases_text=Cast("aliases", TextField())).filter(
+            Q(name__icontains=query) | Q(description__icontains=query) | Q(aliases_text__icontains=query)
+            | Q(category__name__icontains=query) | Q(code__iexact=query))
+    groups, index = [], {}
+    for item in items.select_related("category").order_by("category__order", "category__code", "order", "code"):
+        if item.category_id not in index:
+            index[item.category_id] = len(groups)
+            groups.append((item.category, []))
+        groups[index[item.category_id]][1].append(item)
+    return groups

@@ -8,6 +8,7 @@ Atkins & West 2014, The Behaviour Change Wheel); each rated 1 (poor) – 5 (good
 from dataclasses import dataclass, field
 
 from ..models import APEASE, Focus, StrategyOption
+from ..suggestions import catalogue_by_cluster
 
 
 def option_with_appraisals(option):
@@ -76,3 +77,21 @@ def appraisal_table(project, iteration, stakeholder=None, *, options=None):
         rows.append(AppraisalRow(option=option, cells=cells,
                                  chosen=bool(iteration and iteration.chosen_option_id == option.pk)))
     return rows
+
+
+def catalogue(pack, query=""):
+    """The strategy catalogue ``pack`` by cluster, [(cluster or None, [items])] as
+    ``suggestions.catalogue_by_cluster``, keeping only the strategies whose name, description or
+    cluster contain ``query`` (case-insensitive, in any language: compared casefolded in Python,
+    as the catalogue is a few dozen items)."""
+    groups = catalogue_by_cluster(pack)
+    words = query.casefold().split()
+    if not words:
+        return groups
+
+    def matches(item, cluster):
+        text = " ".join([item.name, item.description, cluster.name if cluster else ""]).casefold()
+        return all(word in text for word in words)
+
+    kept = [(cluster, [item for item in items if matches(item, cluster)]) for cluster, items in groups]
+    return [(cluster, items) for cluster, items in kept if items]

@@ -2,7 +2,7 @@
 and how complete its specification is (TIDieR, Hoffmann et al., BMJ 2014;348:g1687; Proctor,
 Powell & McMillen, Implement Sci 2013;8:139)."""
 
-from ..models import Focus, Specification, SuccessCriterion, Task
+from ..models import SPEC_FIELDS, Focus, Specification, SuccessCriterion, Task
 
 
 def plan_of(iteration):
@@ -23,6 +23,11 @@ def completeness(spec, labels):
     missing = spec.missing_fields() if spec else list(Specification.PLANNING_FIELDS)
     total = len(Specification.PLANNING_FIELDS)
     return {"filled": total - len(missing), "total": total, "missing": [(f, labels[f][0]) for f in missing]}
+
+
+def spec_values(spec, labels):
+    """(field, label, text) of every specification item, in form order ("" when not filled)."""
+    return [(f, labels[f][0], getattr(spec, f) if spec else "") for f in SPEC_FIELDS]
 
 
 def specification_percent(spec):

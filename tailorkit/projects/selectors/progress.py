@@ -12,6 +12,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import steps
 from ..models import (
@@ -28,6 +29,7 @@ from ..models import (
     SuccessCriterion,
     Task,
 )
+from ..services.projects import CLOSING
 from .planning import specification_percent
 
 
@@ -150,21 +152,24 @@ def step_states(counts):
     """{step code: StepState} of every step, set-up first."""
     c = counts
     return {
-        Step.SETUP: StepState(Step.SETUP, [_("team of %(n)d") % {"n": c.team}], True),
+        Step.SETUP: StepState(Step.SETUP, [ngettext("team of %(n)d", "team of %(n)d", c.team) % {"n": c.team}], True),
         Step.GOALS: StepState(Step.GOALS, [
-            _("%(n)d goals") % {"n": c.goals}, _("%(n)d barriers") % {"n": c.barriers},
-            _("%(n)d rated") % {"n": c.rated}, _("focus chosen") if c.has_focus else _("no focus yet"),
+            ngettext("%(n)d goal", "%(n)d goals", c.goals) % {"n": c.goals},
+            ngettext("%(n)d barrier", "%(n)d barriers", c.barriers) % {"n": c.barriers},
+            ngettext("%(n)d rated", "%(n)d rated", c.rated) % {"n": c.rated},
+            _("focus chosen") if c.has_focus else _("no focus yet"),
         ], c.has_focus),
         Step.MATCH: StepState(Step.MATCH, [
-            _("%(n)d candidate strategies") % {"n": c.options},
+            ngettext("%(n)d candidate strategy", "%(n)d candidate strategies", c.options) % {"n": c.options},
             _("strategy chosen") if c.chosen else _("no strategy chosen"),
         ], c.chosen),
         Step.PLAN: StepState(Step.PLAN, [
             _("specification %(p)d%% complete") % {"p": specification_percent(c.spec)},
-            _("%(n)d tasks") % {"n": c.tasks}, _("%(n)d success criteria") % {"n": c.criteria},
+            ngettext("%(n)d task", "%(n)d tasks", c.tasks) % {"n": c.tasks},
+            ngettext("%(n)d success criterion", "%(n)d success criteria", c.criteria) % {"n": c.criteria},
         ], bool(c.spec_complete and c.tasks and c.criteria)),
         Step.REVIEW: StepState(Step.REVIEW, [
-            _("%(n)d reviews") % {"n": c.reviews},
+            ngettext("%(n)d review", "%(n)d reviews", c.reviews) % {"n": c.reviews},
             c.last_decision.get_kind_display() if c.last_decision else _("no decision yet"),
         ], c.last_decision is not None),
     }
@@ -173,6 +178,11 @@ def step_states(counts):
 def next_action(project, counts):
     """(label, url) of the next sensible thing to do: the first gap, in the order of the cycle."""
     c = counts
+    args = [project.organisation.slug, project.pk]
+    if (c.last_decision is not None and c.last_decision.kind in CLOSING
+            and project.status == Project.Status.ACTIVE):
+        # Reopened: the team came back to step 4 to review and decide again, whatever else is open.
+        return _("Review again and decide what comes next"), reverse(steps.get(Step.REVIEW).url_name, args=args)
     gaps = [
         (not c.goals, _("Write your first goal"), Step.GOALS),
         (not c.barriers, _("Add the barriers you see"), Step.GOALS),
@@ -185,7 +195,6 @@ def next_action(project, counts):
         (not c.reviews, _("Carry out the plan and record a review"), Step.REVIEW),
         (c.last_decision is None, _("Decide what comes next"), Step.REVIEW),
     ]
-    args = [project.organisation.slug, project.pk]
     for missing, label, step in gaps:
         if missing:
             return label, reverse(steps.get(step).url_name, args=args)

@@ -11,11 +11,10 @@ from django.utils.translation import gettext as _
 
 from tailorkit.core.locking import apply_versioned
 
-from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Specification, Step, SuccessCriterion, Task
+from ..dates import plan_date_error
+from ..models import SPEC_FIELDS, Specification, Step, SuccessCriterion, Task
 from .projects import project_set_step, project_touch
 from .validation import check_current, check_lengths
-
-SPEC_FIELDS = list(TIDIER_FIELDS) + list(PROCTOR_FIELDS)
 
 
 def _required(values, *names):
@@ -35,7 +34,7 @@ def _clean_text(values):
 def spec_save(*, iteration, user, version, data):
     """Create the iteration's specification on first save, or update it if ``version`` is current.
 
-    ``data`` maps specification fields (TIDieR and Proctor) to text; unknown keys are refused.
+    ``data`` maps specification fields (``SPEC_FIELDS``) to text; unknown keys are refused.
     Raises ``StaleEdit`` when someone saved meanwhile (also when two people both create it).
     """
     check_current(iteration)
@@ -70,6 +69,12 @@ def _check_owner(iteration, owner):
                                           "to the team first (project details).") % {"name": owner}})
 
 
+def _check_date(iteration, name, day):
+    """The one rule for planned dates (``projects/dates.py``), keyed by the field that holds it."""
+    if message := plan_date_error(iteration.project.started_on, day):
+        raise ValidationError({name: message})
+
+
 def _check_status(status):
     if status not in Task.Status.values:
         raise ValidationError({"status": _("Choose one of: to do, in progress, done, dropped.")})
@@ -83,6 +88,7 @@ def task_create(*, iteration, user, title, owner=None, due_date=None, status=Tas
     check_lengths(Task, values)
     _check_owner(iteration, owner)
     _check_status(status)
+    _check_date(iteration, "due_date", due_date)
     task = Task(organisation=iteration.organisation, project=iteration.project, iteration=iteration,
                 owner=owner, due_date=due_date, status=status, **values)
     task._history_user = user
@@ -100,6 +106,8 @@ def task_update(*, task, user, version, title, owner=None, due_date=None, status
     check_lengths(Task, values)
     _check_owner(task.iteration, owner)
     _check_status(status)
+    if due_date != task.due_date:  # an unchanged date stays, even if the rule has moved past it
+        _check_date(task.iteration, "due_date", due_date)
     changes = {**values, "owner": owner, "due_date": due_date, "status": status}
     task = apply_versioned(Task, pk=task.pk, expected_version=version, changes=changes)
     project_touch(task.project)
@@ -128,7 +136,7 @@ def task_delete(*, task, user):
 # --- Success criteria --------------------------------------------------------------------------------
 
 
-def _criterion_values(iteration, description, target_value, target_unit, target_date):
+def _criterion_values(iteration, description, target_value, target_unit, target_date, kept_date=None):
     values = _clean_text({"description": description, "target_unit": target_unit or ""})
     _required(values, "description")
     check_lengths(SuccessCriterion, values)
@@ -136,10 +144,8 @@ def _criterion_values(iteration, description, target_value, target_unit, target_
     if values["target_unit"] and target_value is None:
         errors["target_value"] = _("Give the number that goes with the unit “%(unit)s”, or leave the unit empty.") % {
             "unit": values["target_unit"]}
-    started = iteration.project.started_on
-    if target_date is not None and target_date < started:
-        errors["target_date"] = _("The target date cannot be before the project started (%(date)s).") % {
-            "date": started.isoformat()}
+    if target_date != kept_date and (message := plan_date_error(iteration.project.started_on, target_date)):
+        errors["target_date"] = message
     if errors:
         raise ValidationError(errors)
     return {**values, "target_value": target_value, "target_date": target_date}
@@ -162,7 +168,8 @@ def criterion_create(*, iteration, user, description, target_value=None, target_
 def criterion_update(*, criterion, user, version, description, target_value=None, target_unit="",
                      target_date=None):
     check_current(criterion.iteration)
-    values = _criterion_values(criterion.iteration, description, target_value, target_unit, target_date)
+    values = _criterion_values(criterion.iteration, description, target_value, target_unit, target_date,
+                               kept_date=criterion.target_date)
     criterion = apply_versioned(SuccessCriterion, pk=criterion.pk, expected_version=version, changes=values)
     project_touch(criterion.project)
     return criterion

@@ -8,15 +8,16 @@ The earlier iteration is left exactly as it was, so it stays readable as the rec
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from tailorkit.core.locking import apply_versioned
+from tailorkit.core.services import audit_record
 
-from ..models import Decision, Focus, Iteration, Judgement, Review, Specification, Step, SuccessCriterion, Task
-from .projects import project_set_step, project_touch
+from ..dates import review_date_error
+from ..models import Decision, Focus, Iteration, Judgement, Project, Review, Specification, Step, SuccessCriterion, Task
+from .projects import CLOSED, CLOSING, project_close, project_set_step, project_touch
 from .validation import check_current, check_lengths
 
 Kind = Decision.Kind
@@ -29,19 +30,29 @@ BACK = {
     Kind.BACK_PLAN: (Iteration.BackTo.PLAN, Step.PLAN),
 }
 
-# What carries over into the new iteration (also shown on the review page, next to the decision):
+# What carries over into the new iteration (also shown on the review page, next to the decision).
+# The rule: each thing carries over as long as what it depends on is kept. Success criteria say
+# what will show that the *goal* is reached, so they follow the focused goal: whenever the goal
+# is kept (back to barriers, strategy or plan) its criteria are copied, and the team can change or
+# delete the copies in step 3. The specification and the tasks describe the chosen strategy, so
+# they carry over only when the strategy is kept (back to plan).
 # - back to goals:    nothing; the team starts the cycle afresh (goals and barriers stay on record
 #                     in the project, only the focus and everything after it starts empty).
-# - back to barriers: the focused goal(s); the barrier focus and everything after it start empty.
+# - back to barriers: the focused goal(s) and the success criteria; the barrier focus and the
+#                     strategy start empty.
 # - back to strategy: the whole focus (goals and barriers, with the reason for choosing more than
-#                     one), but no chosen strategy: the team matches strategies again.
+#                     one) and the success criteria, but no chosen strategy: the team matches
+#                     strategies again.
 # - back to plan:     the focus, the chosen strategy and its justification, a copy of the
 #                     specification and of the success criteria, and a copy of every task that is
-#                     not done or dropped. Copies, so that the earlier iteration keeps its own rows.
+#                     not done or dropped.
+# Always copies (without judgements), so that the earlier iteration keeps its own rows.
 CARRY_OVER = {
     Kind.BACK_GOALS: gettext_lazy("Nothing carries over: you choose a new focus. Goals and barriers stay on record."),
-    Kind.BACK_BARRIERS: gettext_lazy("The focused goal carries over; you choose the barrier again."),
-    Kind.BACK_STRATEGY: gettext_lazy("The focus (goals and barriers) carries over; you choose a strategy again."),
+    Kind.BACK_BARRIERS: gettext_lazy("The focused goal and its success criteria carry over; you choose the barrier "
+                                     "again."),
+    Kind.BACK_STRATEGY: gettext_lazy("The focus (goals and barriers) and the success criteria carry over; you "
+                                     "choose a strategy again."),
     Kind.BACK_PLAN: gettext_lazy("The focus, the chosen strategy and its justification, the specification, the success "
                       "criteria and the tasks not yet done or dropped carry over as copies."),
 }
@@ -57,11 +68,8 @@ def _review_values(iteration, review_date, what_was_done, evidence):
         errors["what_was_done"] = _("Say what was done, even briefly.")
     if review_date is None:
         errors["review_date"] = _("Give the date of the review.")
-    elif review_date > timezone.localdate():
-        errors["review_date"] = _("A review records what already happened: the date cannot be in the future.")
-    elif review_date < iteration.project.started_on:
-        errors["review_date"] = _("The date cannot be before the project started (%(date)s).") % {
-            "date": iteration.project.started_on.isoformat()}
+    elif message := review_date_error(iteration.project.started_on, review_date):  # the one set of date rules
+        errors["review_date"] = message
     if errors:
         raise ValidationError(errors)
     check_lengths(Review, values)
@@ -167,6 +175,9 @@ def iteration_start_next(*, iteration, user, back_to):
                                     barrier_id=f.barrier_id) for f in focus], Focus)
     if back_to in {Iteration.BackTo.STRATEGY, Iteration.BackTo.PLAN}:
         new.focus_reason = iteration.focus_reason
+    if any(f.goal_id for f in focus):  # the goal is kept, so are its success criteria (see CARRY_OVER)
+        for criterion in SuccessCriterion.objects.filter(iteration=iteration).order_by("id"):
+            _copy(criterion, iteration_id=new.pk).save()
     if back_to == Iteration.BackTo.PLAN:
         new.chosen_option_id = iteration.chosen_option_id
         new.choice_justification = iteration.choice_justification
@@ -174,8 +185,6 @@ def iteration_start_next(*, iteration, user, back_to):
         if spec is not None:
             copy = _copy(spec, iteration_id=new.pk, updated_by_id=user.pk)
             copy.save()
-        for criterion in SuccessCriterion.objects.filter(iteration=iteration).order_by("id"):
-            _copy(criterion, iteration_id=new.pk).save()
         open_tasks = Task.objects.filter(iteration=iteration).exclude(
             status__in=[Task.Status.DONE, Task.Status.DROPPED]).order_by("id")
         for task in open_tasks:
@@ -189,6 +198,9 @@ def decision_record(*, iteration, user, kind, reason="", review=None):
     """Record a decision on ``iteration``. A step back starts the next iteration and moves the project
     to the step it goes back to; returns (decision, new iteration or None)."""
     check_current(iteration)
+    if Project.objects.filter(pk=iteration.project_id, status__in=CLOSED).exists():
+        raise ValidationError(_("This cycle is finished: the team decided to stop. Reopen the project to decide "
+                                "again."))
     reason = (reason or "").strip()
     if kind not in Kind.values:
         raise ValidationError({"kind": _("Choose one of the decisions listed.")})
@@ -208,5 +220,9 @@ def decision_record(*, iteration, user, kind, reason="", review=None):
         back_to, step = BACK[kind]
         new = iteration_start_next(iteration=iteration, user=user, back_to=back_to)
         project_set_step(project=iteration.project, user=user, step=step)
+    if kind in CLOSING:
+        project = project_close(project=iteration.project, user=user, kind=kind)
+        audit_record(action=f"project.{CLOSING[kind]}", actor=user, organisation=project.organisation,
+                     target=project.name, details={"iteration": iteration.number, "reason": reason})
     project_touch(iteration.project)
     return decision, new

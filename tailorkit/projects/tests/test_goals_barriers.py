@@ -150,3 +150,76 @@ def test_the_service_refuses_an_item_of_a_strategy_catalogue_as_barrier(alice, p
     with pytest.raises(ValidationError) as exc:
         goals.barrier_add_from_pack(project=project, user=alice, item=strategy)
     assert "item" in exc.value.message_dict
+
+
+# --- the barrier list without a click (issue 10) -------------------------------------------------------
+
+
+def test_the_whole_barrier_list_is_shown_by_category_before_any_click(client_for, alice, project):
+    html = client_for(alice).get(url("projects:project_barrier_add", project)).content.decode()
+    items = Item.objects.filter(pack=project.determinant_pack).select_related("category")
+    assert items.count() > 30
+    for item in items:
+        assert f'<tr id="item-{item.pk}"><th scope="row">{item.name}</th>' in html.replace("&#x27;", "'")
+    for category in project.determinant_pack.categories.all():
+        assert f'<h2 id="cat-{category.pk}">{category.name}</h2>' in html
+        assert f'<a href="#cat-{category.pk}">' in html
+    assert f"{items.count()} barriers in this list." in html
+    # Items sit under their own category's heading.
+    item = items.get(name="Access to treatment")
+    heading = f'<h2 id="cat-{item.category_id}">'
+    assert html.index(heading) < html.index(f'id="item-{item.pk}"')
+
+
+def test_the_barrier_list_is_filtered_by_name_description_or_category(client_for, alice, project):
+    client = client_for(alice)
+    page = url("projects:project_barrier_add", project)
+    html = client.get(page + "?q=ACCESS").content.decode()
+    matches = Item.objects.filter(pack=project.determinant_pack, name__icontains="access").count()
+    assert "Access to treatment" in html and 'hx-get="' in html and 'hx-select="#barrier-results"' in html
+    other = Item.objects.filter(pack=project.determinant_pack).exclude(name__icontains="access").exclude(
+        description__icontains="access").exclude(category__name__icontains="access").first()
+    assert f'id="item-{other.pk}"' not in html
+    assert "barriers match “ACCESS”." in html or (matches == 1 and "1 barrier matches" in html)
+    category = project.determinant_pack.categories.get(code="acceptance")
+    html = client.get(page + "?q=" + category.name.lower()).content.decode()
+    for item in category.items.all():
+        assert f'id="item-{item.pk}"' in html
+    html = client.get(page + "?q=qqqzzz").content.decode()
+    assert "Nothing in your barrier list matches “qqqzzz”." in html
+    assert f'<a href="{page}">Clear the search</a>' in html
+
+
+def test_adding_a_barrier_goes_back_to_the_same_search_at_its_row(client_for, alice, project):
+    item = Item.objects.get(pack=project.determinant_pack, name="Access to treatment")
+    back = url("projects:project_barrier_add", project) + "?q=access"
+    response = client_for(alice).post(url("projects:project_barrier_add", project),
+                                      {"item": item.pk, "next_url": back})
+    assert response.status_code == 302 and response["Location"] == f"{back}#item-{item.pk}"
+    html = client_for(alice).get(back).content.decode()
+    row = html[html.index(f'id="item-{item.pk}"'):]
+    assert row.index("On your list") < row.index("</tr>")
+    response = client_for(alice).post(url("projects:project_barrier_add", project),
+                                      {"item": Item.objects.filter(pack=project.determinant_pack).last().pk,
+                                       "next_url": "https://evil.example/"})
+    assert response["Location"] == url("projects:project_step_goals", project) + "#barriers"
+
+
+def test_with_htmx_adding_a_barrier_swaps_its_row_and_announces_it(client_for, alice, project):
+    item = Item.objects.get(pack=project.determinant_pack, name="Access to treatment")
+    page = url("projects:project_barrier_add", project)
+    client = client_for(alice)
+    html = client.get(page).content.decode()
+    form = html[html.index(f'id="item-{item.pk}"'):]
+    form = form[:form.index("</form>")]
+    assert f'hx-target="#item-{item.pk}" hx-select="#item-{item.pk}" hx-swap="outerHTML"' in form
+    assert 'hx-select-oob="#add-status:innerHTML"' in form
+    response = client.post(page, {"item": item.pk, "next_url": page}, HTTP_HX_REQUEST="true", follow=True)
+    html = response.content.decode()
+    status = html[html.index('id="add-status"'):]
+    assert "“Access to treatment” added to your barriers." in status[:status.index("</div>")]
+    # A refusal is announced there too, and htmx swaps it (htmx does not swap a 4xx answer).
+    response = client.post(page, {"item": item.pk, "next_url": page}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    status = html[html.index('id="add-status"'):]
+    assert response.status_code == 200 and "already on your list" in status[:status.index("</div>")]

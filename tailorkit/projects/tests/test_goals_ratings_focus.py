@@ -165,3 +165,113 @@ def test_focus_on_a_barrier_of_another_project_is_refused(alice, org, project, b
 def test_focus_and_ratings_are_post_only(client_for, alice, project):
     assert client_for(alice).get(url("projects:project_focus_set", project)).status_code == 405
     assert client_for(alice).get(url("projects:project_ratings_save", project)).status_code == 405
+
+
+# --- the focus form ticks nothing without a reason (issue 10) -------------------------------------
+
+
+def checked_in_focus(html):
+    focus = html[html.index('id="focus"'):]
+    return [chunk.split('value="')[1].split('"')[0] for chunk in focus.split("<input")[1:]
+            if "checked" in chunk.split(">")[0] and 'type="checkbox"' in chunk.split(">")[0]]
+
+
+def test_before_any_rating_the_focus_form_ticks_no_barrier(client_for, alice, project, barriers, goal):
+    goals.goal_create(project=project, user=alice, target_group="Staff", end_goal="Therapists refer more")
+    html = client_for(alice).get(url("projects:project_step_goals", project)).content.decode()
+    assert checked_in_focus(html) == []  # two goals and nothing rated: no reason to tick anything
+    assert "suggested: highest priority" not in html
+    assert "rate the barriers above and the one with the highest priority is suggested here" in html
+
+
+def test_with_ratings_the_top_barrier_is_ticked_and_said_to_be_suggested(client_for, alice, project, barriers, goal):
+    a, b, c = barriers
+    goals.ratings_save(project=project, user=alice, ratings={a.pk: (2, 2), c.pk: (5, 4)})
+    html = client_for(alice).get(url("projects:project_step_goals", project)).content.decode()
+    assert checked_in_focus(html) == [str(goal.pk), str(c.pk)]  # the only goal, and the top-ranked barrier
+    focus = html[html.index('id="focus"'):]
+    label = focus[focus.index(f'value="{c.pk}"'):]
+    assert label.index("suggested: highest priority") < label.index("</label>")
+    assert html.count("suggested: highest priority") == 1
+
+
+def test_a_saved_focus_is_ticked_as_saved(client_for, alice, project, barriers, goal):
+    a, b, _c = barriers
+    goals.ratings_save(project=project, user=alice, ratings={b.pk: (5, 5)})
+    iteration = project.current_iteration
+    goals.focus_set(project=project, user=alice, iteration=iteration, version=iteration.version, goals=[goal],
+                    barriers=[a])
+    html = client_for(alice).get(url("projects:project_step_goals", project)).content.decode()
+    assert checked_in_focus(html) == [str(goal.pk), str(a.pk)]
+
+
+# --- the prioritisation matrix is legible when points crowd (issue 10) -----------------------------
+
+
+def matrix_svg(rows):
+    import base64
+
+    from tailorkit.projects import charts
+
+    return base64.b64decode(charts.prioritisation_matrix(rows).split(",", 1)[1]).decode()
+
+
+def test_crowded_barriers_get_short_numbered_labels_that_do_not_overlap_in_readable_text(alice, project):
+    import re
+
+    from tailorkit.projects.charts import text_box
+
+    items = Item.objects.filter(pack=project.determinant_pack).order_by("order")[:12]
+    made = [goals.barrier_add_from_pack(project=project, user=alice, item=item) for item in items]
+    # Twelve barriers at four nearby places: several share a place, the others are a tenth apart.
+    goals.ratings_save(project=project, user=alice,
+                       ratings={b.pk: (4 + (i % 2), 4 + (i % 4 > 1)) for i, b in enumerate(made)})
+    rows = ranked_barriers(project)
+    svg = matrix_svg(rows)
+    sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)px"', svg)]
+    assert sizes and min(sizes) >= 12
+    labels = re.findall(r'<text[^>]*aria-roledescription="text mark"[^>]*transform="translate\(([-\d.]+),([-\d.]+)\)"'
+                        r'[^>]*font-weight="bold"[^>]*>'
+                        r'([^<]*)</text>', svg)
+    # One label per place, made of rank numbers only; together they name every ranked barrier once.
+    assert len(labels) == 4
+    numbers = sorted(int(n) for _x, _y, text in labels for n in text.split(", "))
+    assert numbers == list(range(1, 13))
+    assert all(name.barrier.name not in svg for name in rows)
+    boxes = [text_box(text, float(x), float(y)) for x, y, text in labels]
+    for i, one in enumerate(boxes):
+        for other in boxes[i + 1:]:
+            assert one[2] <= other[0] or other[2] <= one[0] or one[3] <= other[1] or other[3] <= one[1], \
+                (one, other)
+
+
+def test_spread_barriers_are_labelled_next_to_their_point_without_overlap(alice, project):
+    import re
+
+    from tailorkit.projects.charts import text_box
+
+    items = Item.objects.filter(pack=project.determinant_pack).order_by("order")[:12]
+    made = [goals.barrier_add_from_pack(project=project, user=alice, item=item) for item in items]
+    goals.ratings_save(project=project, user=alice, ratings={made[0].pk: (4, 4)})
+    goals.ratings_save(project=project, user=alice, ratings={made[1].pk: (4, 4)})
+    for i, b in enumerate(made[2:]):
+        goals.ratings_save(project=project, user=alice, ratings={b.pk: (3 + i % 3, 3 + i % 2)})
+    rows = ranked_barriers(project)
+    svg = matrix_svg(rows)
+    labels = re.findall(r'<text[^>]*aria-roledescription="text mark"[^>]*transform="translate\(([-\d.]+),([-\d.]+)\)"'
+                        r'[^>]*font-weight="bold"[^>]*>'
+                        r'([^<]*)</text>', svg)
+    assert len(labels) == 6  # six places: one label each
+    assert all(re.fullmatch(r"\d+(, \d+)*", text) for _x, _y, text in labels)
+    boxes = [text_box(text, float(x), float(y)) for x, y, text in labels]
+    for i, one in enumerate(boxes):
+        for other in boxes[i + 1:]:
+            assert one[2] <= other[0] or other[2] <= one[0] or one[3] <= other[1] or other[3] <= one[1]
+
+
+def test_the_page_says_the_numbers_are_the_ranks_in_the_table(client_for, alice, project, barriers, goal):
+    goals.ratings_save(project=project, user=alice, ratings={barriers[0].pk: (4, 4)})
+    html = client_for(alice).get(url("projects:project_step_goals", project)).content.decode()
+    assert "numbered with its rank in the table below, which names the barriers" in html
+    ranked = html[html.index('class="ranked"'):]
+    assert f'<tr><td>1</td><th scope="row">{barriers[0].name}</th>' in ranked

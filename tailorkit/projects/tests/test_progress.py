@@ -57,7 +57,8 @@ def make_project(org, alice, bob, i):
     if stage >= 7:
         reviewing.decision_record(iteration=iteration, user=alice, kind="continue")
         reviewing.decision_record(iteration=iteration, user=bob, kind="stop_other", reason="Funding")
-    if stage >= 8:
+    if stage >= 8:  # the stop is reopened, then the team goes back to the plan
+        projects.project_reopen(project=project, user=alice, reason="Funding found")
         reviewing.decision_record(iteration=iteration, user=alice, kind="back_plan", reason="Sharpen")
     return project
 
@@ -95,3 +96,11 @@ def test_the_batched_progress_equals_the_progress_of_each_project(many):
         assert next_action(project, batched[project.pk]) == action, project.name
     # The projects really are at different points of the cycle.
     assert len({next_action(p, batched[p.pk])[0] for p in everything}) >= 8
+
+
+def test_the_step_facts_use_the_singular_for_one():
+    from tailorkit.projects.selectors.progress import Counts, step_states
+
+    states = step_states(Counts(team=1, goals=1, barriers=2, tasks=1, criteria=1, reviews=1, options=1))
+    facts = [fact for state in states.values() for fact in state.done]
+    assert {"1 goal", "2 barriers", "1 task", "1 success criterion", "1 review", "1 candidate strategy"} <= set(facts)

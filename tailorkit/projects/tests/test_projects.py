@@ -96,3 +96,43 @@ def test_the_new_project_form_shows_its_creator_ticked_under_team(client_for, bo
     assert str(bob.pk) in boxes
     ticked = re.findall(r'<input type="checkbox" name="team" value="(\d+)"[^>]*checked[^>]*>', page)
     assert ticked == [str(bob.pk)]
+
+
+def test_the_migration_marks_projects_that_already_decided_to_stop(transactional_db):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] != "projects"]
+    before = [*others, ("projects", "0004_specification_merge")]
+    after = [*others, ("projects", "0005_project_status_from_decisions")]
+    executor.migrate(before)
+    try:
+        apps = executor.loader.project_state(before).apps
+        org = apps.get_model("core", "Organisation").objects.create(name="Old site", slug="old-site")
+        pack = apps.get_model("library", "ContentPack").objects.create(slug="old-pack", name="P", version="1",
+                                                                       kind="strategies")
+        user = apps.get_model("core", "User").objects.create(email="old@example.org")
+        Old = apps.get_model("projects", "Project")
+        Iteration = apps.get_model("projects", "Iteration")
+        Decision = apps.get_model("projects", "Decision")
+        made = {}
+        for name, status, kinds in (("Worked", "active", ["continue", "success"]),
+                                    ("Stopped", "active", ["stop_other"]),
+                                    ("Went back", "active", ["success", "back_plan"]),
+                                    ("Shelved", "archived", ["success"]), ("Fresh", "active", [])):
+            project = Old.objects.create(organisation=org, name=name, service="S", determinant_pack=pack,
+                                         strategy_pack=pack, owner=user, version=1, status=status)
+            iteration = Iteration.objects.create(organisation=org, project=project, number=1, version=1)
+            for kind in kinds:
+                Decision.objects.create(organisation=org, project=project, iteration=iteration, kind=kind)
+            made[name] = project.pk
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        Project_ = executor.loader.project_state(after).apps.get_model("projects", "Project")
+        assert {name: Project_.objects.get(pk=pk).status for name, pk in made.items()} == {
+            "Worked": "completed", "Stopped": "stopped", "Went back": "active", "Shelved": "archived",
+            "Fresh": "active"}
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

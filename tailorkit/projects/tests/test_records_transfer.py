@@ -55,8 +55,8 @@ def build_full_project(project, alice, bob):
     Focus.objects.create(organisation=org, iteration=it1, barrier=b1)
     it1.chosen_option, it1.choice_justification = o1, "Best evidence"
     it1.save()
-    Specification.objects.create(organisation=org, iteration=it1, brief_name="GP training", actor="Practice nurse",
-                                 action="Run a 1-hour session", dose="Once")
+    Specification.objects.create(organisation=org, iteration=it1, brief_name="GP training",
+                                 who_provides="Practice nurse", action="Run a 1-hour session", when_how_much="Once")
     Task.objects.create(**own, iteration=it1, title="Book a room", owner=bob, due_date=date(2026, 3, 1),
                         status="done")
     Task.objects.create(**own, iteration=it1, title="Write slides", owner=alice, status="doing")
@@ -75,8 +75,9 @@ def build_full_project(project, alice, bob):
     SuccessCriterion.objects.create(**own, iteration=it2, description="Letter used by 5 practices")
     EffortEntry.objects.create(**own, user=bob, date=date(2026, 2, 1), minutes=90, step="goals", activity="Workshop")
     # Where the services would have left it: iteration 2 went back to strategy and chose a strategy.
-    project.step = "plan"
-    Project.objects.filter(pk=project.pk).update(step="plan")
+    # The dates above are fixed, so the project starts before them (imports check dates against the start).
+    project.step, project.started_on = "plan", date(2026, 1, 1)
+    Project.objects.filter(pk=project.pk).update(step="plan", started_on=project.started_on)
     return project
 
 
@@ -333,3 +334,35 @@ def test_two_ratings_that_would_both_become_mine_keep_only_the_first(exported, m
     result = project_import(organisation=elsewhere, user=mallory, data=exported)
     assert BarrierRating.objects.filter(barrier__project=result.project).count() == 1
     assert any(n.startswith("barrier_ratings[1] was left out") for n in result.notes)
+
+
+@pytest.mark.parametrize("kind, status", [("success", "completed"), ("stop_other", "stopped")])
+def test_a_finished_cycle_is_exported_and_imported_as_finished(full_project, alice, mallory, elsewhere, kind,
+                                                              status):
+    from tailorkit.projects.services import review as review_services
+    from tailorkit.projects.services.projects import project_archive, project_restore
+
+    iteration = full_project.iterations.order_by("-number").first()
+    review_services.decision_record(iteration=iteration, user=alice, kind=kind, reason="Done")
+    full_project.refresh_from_db()
+    data = project_export(project=full_project, user=alice)
+    assert data["project"]["status"] == status
+    copy = project_import(organisation=elsewhere, user=mallory, data=json.dumps(data)).project
+    assert copy.status == status
+    # Archived in the file: restoring it brings the finished cycle back, not "active".
+    full_project.refresh_from_db()
+    project_archive(project=full_project, user=alice)
+    full_project.refresh_from_db()
+    archived = project_import(organisation=elsewhere, user=mallory,
+                              data=json.dumps(project_export(project=full_project, user=alice))).project
+    assert archived.status == "archived"
+    assert project_restore(project=archived, user=mallory).status == status
+
+
+def test_an_older_file_with_an_active_project_still_imports(exported, elsewhere, mallory):
+    assert exported["project"]["status"] == "active"
+    assert project_import(organisation=elsewhere, user=mallory, data=json.dumps(exported)).project.status == "active"
+    del exported["project"]["status"]
+    assert project_import(organisation=elsewhere, user=mallory, data=json.dumps(exported)).project.status == "active"
+    exported["project"]["status"] = "finished"
+    assert any("'finished' is not one of" in m for m in _refused(elsewhere, mallory, exported))

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tailorkit.core.locking import StaleEdit
+from tailorkit.core.models import AuditEvent
 from tailorkit.projects.models import (
     Decision,
     Focus,
@@ -294,7 +295,8 @@ def test_going_back_to_the_strategy_keeps_the_focus_but_no_choice(client_for, al
 
 
 def test_going_back_to_the_plan_copies_the_plan_and_the_open_tasks(client_for, alice, bob, project, iteration):
-    planning.spec_save(iteration=iteration, user=alice, version=None, data={"brief_name": "Feedback", "actor": "PM"})
+    planning.spec_save(iteration=iteration, user=alice, version=None,
+                       data={"brief_name": "Feedback", "who_provides": "PM"})
     add_criteria(iteration, 2)
     open_task = add_tasks(iteration, 1, owner=bob)[0]
     add_tasks(iteration, 1, status=Task.Status.DONE)
@@ -309,7 +311,7 @@ def test_going_back_to_the_plan_copies_the_plan_and_the_open_tasks(client_for, a
     )
     assert Focus.objects.filter(iteration=new).count() == 2
     spec = Specification.objects.get(iteration=new)
-    assert (spec.brief_name, spec.actor, spec.version) == ("Feedback", "PM", 1)
+    assert (spec.brief_name, spec.who_provides, spec.version) == ("Feedback", "PM", 1)
     assert [c.description for c in SuccessCriterion.objects.filter(iteration=new)] == ["Criterion 0", "Criterion 1"]
     copied = Task.objects.get(iteration=new)
     assert (copied.title, copied.owner, copied.status) == (open_task.title, bob, "todo") and copied.pk != open_task.pk
@@ -320,7 +322,7 @@ def test_going_back_to_the_plan_copies_the_plan_and_the_open_tasks(client_for, a
     assert project.step == Step.PLAN
     assert response["Location"] == url("projects:project_step_plan", project)
     html = client_for(alice).get(response["Location"]).content.decode()
-    assert "Iteration 2 has started" in html and "2 of 17 filled" in html
+    assert "Iteration 2 has started" in html and "2 of 13 filled" in html
 
 
 def test_iterations_are_numbered_and_earlier_ones_stay_readable(client_for, alice, project, iteration):
@@ -403,3 +405,206 @@ def test_the_review_page_query_count_does_not_grow(
     with django_assert_max_num_queries(len(small.captured_queries)):
         html = client.get(url("projects:project_step_review", project)).content.decode()
     assert html.count('<article id="review-') == 20
+
+
+# --- A finished cycle: completed or stopped, and reopened (issue 10) --------------------------------------
+
+
+def _finish(project, user, kind="success", reason=""):
+    iteration = current(project)
+    c1, c2 = add_criteria(iteration, 2)
+    review = reviewing.review_create(
+        iteration=iteration, user=user, review_date=timezone.localdate(), what_was_done="Letters sent",
+        judgements=[{"criterion": c1, "verdict": "met"}, {"criterion": c2, "verdict": "not_met"}])
+    reviewing.decision_record(iteration=iteration, user=user, kind=kind, reason=reason, review=review)
+    project.refresh_from_db()
+    return review
+
+
+@pytest.mark.parametrize("kind, reason, status",
+                         [("success", "", "completed"), ("stop_other", "Funding ended", "stopped")])
+def test_a_decision_to_stop_completes_or_stops_the_project_and_is_audited(alice, project, iteration, kind, reason,
+                                                                          status):
+    _finish(project, alice, kind, reason)
+    assert project.status == status and Iteration.objects.count() == 1
+    event = AuditEvent.objects.get(action=f"project.{status}")
+    assert (event.actor, event.target, event.details["reason"]) == (alice, project.name, reason)
+    assert project.history.first().status == status
+
+
+@pytest.mark.parametrize("kind", ["continue", "back_plan"])
+def test_other_decisions_leave_the_project_active(alice, project, iteration, kind):
+    reviewing.decision_record(iteration=iteration, user=alice, kind=kind, reason="R")
+    project.refresh_from_db()
+    assert project.status == "active"
+
+
+def test_a_finished_cycle_takes_no_further_decision_until_reopened(client_for, alice, project, iteration):
+    _finish(project, alice)
+    with pytest.raises(ValidationError, match="Reopen the project"):
+        reviewing.decision_record(iteration=iteration, user=alice, kind="continue")
+    html = client_for(alice).post(url("projects:project_decision_create", project, iteration=1),
+                                  {"kind": "back_plan", "reason": "R"}).content.decode()
+    assert "Reopen the project to decide again" in html
+    assert Decision.objects.count() == 1
+
+
+def test_the_project_page_shows_a_completed_cycle_and_no_next_step(client_for, alice, project, iteration):
+    _finish(project, alice)
+    html = client_for(alice).get(url("projects:project_home", project)).content.decode()
+    assert "Cycle completed on" in html and "the strategy worked" in html
+    assert "Next step" not in html and "Specify the chosen strategy" not in html
+    assert "1 of 2 criteria met" in html and "Audit and feedback" in html
+    assert url("projects:project_summary", project) in html and url("projects:project_summary_pdf", project) in html
+    assert url("projects:project_reopen", project) in html
+
+
+def test_a_stopped_cycle_says_stopped_with_its_reason(client_for, alice, project, iteration):
+    _finish(project, alice, "stop_other", "Funding ended")
+    html = client_for(alice).get(url("projects:project_home", project)).content.decode()
+    assert "Cycle stopped on" in html and "Funding ended" in html and "Next step" not in html
+
+
+def test_the_review_page_of_a_finished_cycle_offers_reopening_not_a_decision(client_for, alice, dave, project,
+                                                                             iteration):
+    _finish(project, alice)
+    html = page(client_for(alice), project)
+    assert "Decide what comes next" not in html and 'id="decide"' not in html
+    assert "Cycle completed on" in html and url("projects:project_reopen", project) in html
+    assert "Reopen the project" not in page(client_for(dave), project)  # a viewer cannot reopen
+
+
+def test_step_pages_of_a_finished_cycle_say_so(client_for, alice, project, iteration):
+    client = client_for(alice)
+    assert "This cycle is completed" not in client.get(url("projects:project_step_plan", project)).content.decode()
+    _finish(project, alice)
+    html = client.get(url("projects:project_step_plan", project)).content.decode()
+    assert "This cycle is completed" in html and "reopen the project" in html
+
+
+def test_the_list_shows_a_completed_project_under_completed_with_a_badge(client_for, alice, project, iteration):
+    client = client_for(alice)
+    _finish(project, alice)
+    active = client.get(url_list(project)).content.decode()
+    assert project.name not in active and "4 · Apply and review" not in active
+    completed = client.get(url_list(project) + "?show=completed").content.decode()
+    assert project.name in completed and "badge-done" in completed and "4 · Apply and review" not in completed
+    assert client.get(url_list(project) + "?show=nonsense").status_code == 200
+
+
+def url_list(project):
+    from django.urls import reverse
+
+    return reverse("projects:project_list", args=[project.organisation.slug])
+
+
+def test_reopening_makes_the_project_active_at_step_4_of_the_same_iteration(client_for, alice, project, iteration):
+    _finish(project, alice)
+    client = client_for(alice)
+    confirm = client.get(url("projects:project_reopen", project)).content.decode()
+    assert "Reopen this project?" in confirm and 'name="version"' in confirm
+    response = client.post(url("projects:project_reopen", project),
+                           {"reason": "The effect faded", "version": project.version})
+    assert response["Location"] == url("projects:project_step_review", project)
+    project.refresh_from_db()
+    assert (project.status, project.step, Iteration.objects.count()) == ("active", Step.REVIEW, 1)
+    assert project.history.first().history_change_reason == "The effect faded"
+    event = AuditEvent.objects.get(action="project.reopened")
+    assert (event.actor, event.details) == (alice, {"previous_status": "completed", "reason": "The effect faded"})
+    html = page(client, project)
+    assert 'id="decide"' in html and "Reopen the project" not in html
+    home = client.get(url("projects:project_home", project)).content.decode()
+    assert "Review again and decide what comes next" in home and "Cycle completed" not in home
+    reviewing.decision_record(iteration=iteration, user=alice, kind="continue")  # the team decides again
+
+
+def test_reopening_is_refused_for_an_active_project_a_stale_form_or_a_long_reason(client_for, alice, dave, project,
+                                                                                iteration):
+    from tailorkit.projects.services import projects as project_services
+
+    with pytest.raises(ValidationError, match="Only a completed or stopped"):
+        project_services.project_reopen(project=project, user=alice)
+    assert client_for(alice).get(url("projects:project_reopen", project)).status_code == 302
+    _finish(project, alice)
+    with pytest.raises(ValidationError) as exc:
+        project_services.project_reopen(project=project, user=alice, reason="x" * 101)
+    assert "reason" in exc.value.message_dict
+    html = client_for(alice).post(url("projects:project_reopen", project),
+                                  {"reason": "y" * 101, "version": project.version}).content.decode()
+    assert 'id="id_reason_error"' in html
+    with pytest.raises(StaleEdit):
+        project_services.project_reopen(project=project, user=alice, version=project.version - 1)
+    response = client_for(alice).post(url("projects:project_reopen", project), {"version": project.version - 1})
+    assert response.status_code == 409 and "Someone else saved this" in response.content.decode()
+    assert client_for(dave).post(url("projects:project_reopen", project), {}).status_code == 403
+    project.refresh_from_db()
+    assert project.status == "completed"
+
+
+@pytest.mark.parametrize("kind, status", [("success", "completed"), ("stop_other", "stopped")])
+def test_archiving_and_restoring_keeps_a_finished_cycle(alice, project, iteration, kind, status):
+    from tailorkit.projects.services import projects as project_services
+
+    _finish(project, alice, kind, "R")
+    project_services.project_archive(project=project, user=alice)
+    project_services.project_restore(project=project, user=alice)
+    project.refresh_from_db()
+    assert project.status == status
+    project_services.project_reopen(project=project, user=alice)
+    project_services.project_archive(project=project, user=alice)
+    project_services.project_restore(project=project, user=alice)
+    project.refresh_from_db()
+    assert project.status == "active"  # reopened before it was archived
+
+
+def test_a_stop_decided_while_archived_counts_when_restored(alice, project, iteration):
+    from tailorkit.projects.services import projects as project_services
+
+    project_services.project_archive(project=project, user=alice)
+    _finish(project, alice)
+    assert project.status == "archived"
+    project_services.project_restore(project=project, user=alice)
+    project.refresh_from_db()
+    assert project.status == "completed"
+
+
+def test_a_completed_project_is_not_stalled_on_the_home_page(alice, org, project, iteration):
+    from datetime import timedelta
+
+    from tailorkit.projects.models import Project
+    from tailorkit.projects.selectors import personal
+
+    Project.objects.filter(pk=project.pk).update(last_activity_at=timezone.now() - timedelta(days=90))
+    assert list(personal.stalled_projects(alice, [org])) == [project]
+    _finish(project, alice)
+    Project.objects.filter(pk=project.pk).update(last_activity_at=timezone.now() - timedelta(days=90))
+    assert list(personal.stalled_projects(alice, [org])) == []
+
+
+# --- Carrying the success criteria over, and telling reviews apart -----------------------------------
+
+
+@pytest.mark.parametrize("kind, carried", [("back_goals", False), ("back_barriers", True), ("back_strategy", True),
+                                           ("back_plan", True)])
+def test_success_criteria_carry_over_whenever_the_goal_is_kept(client_for, alice, project, iteration, kind, carried):
+    originals = add_criteria(iteration, 2)
+    back(client_for(alice), project, kind)
+    copies = list(SuccessCriterion.objects.filter(iteration=current(project)).order_by("id"))
+    expected = [(c.description, c.target_value, c.target_unit) for c in originals] if carried else []
+    assert [(c.description, c.target_value, c.target_unit) for c in copies] == expected
+    assert SuccessCriterion.objects.filter(iteration=iteration).count() == 2  # the earlier iteration keeps its own
+
+
+def test_reviews_are_offered_with_who_and_what_they_found_not_only_a_date(client_for, alice, bob, project, iteration):
+    c1, c2, c3 = add_criteria(iteration, 3)
+    first = reviewing.review_create(iteration=iteration, user=bob, review_date=timezone.localdate(),
+                                    what_was_done="A", judgements=[{"criterion": c1, "verdict": "met"},
+                                                                   {"criterion": c2, "verdict": "met"}])
+    reviewing.decision_record(iteration=iteration, user=alice, kind="continue", review=first)
+    reviewing.review_create(iteration=iteration, user=alice, review_date=timezone.localdate(), what_was_done="B")
+    html = page(client_for(alice), project)
+    select = html[html.index('name="review"'):]
+    select = select[:select.index("</select>")]
+    assert "Bob Member · 2 of 3 criteria met · decision: Continue as planned" in select
+    assert "Alice Lead · 0 of 3 criteria met" in select
+    assert timezone.localdate().isoformat() not in select

@@ -127,7 +127,8 @@ def test_strategy_appraisal_asks_the_six_apease_criteria_for_each_candidate(proj
 
 def test_plan_feedback_summarises_the_plan_and_asks_if_it_is_clear_and_feasible(project, alice, focused, iteration):
     planning.spec_save(
-        iteration=iteration, user=alice, version=None, data={"actor": "The iCBT lead", "dose": "Two hours a month"}
+        iteration=iteration, user=alice, version=None,
+        data={"who_provides": "The iCBT lead", "when_how_much": "Two hours a month"},
     )
     consultation = make(project, alice, T.PLAN_FEEDBACK)
     description = consultation.questionnaire.description

@@ -4,8 +4,6 @@ focus of an iteration (with ``?iteration=<number>``, an earlier iteration read-o
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -30,7 +28,6 @@ from .step_pages import (
     step_url,
 )
 
-SEARCH_LIMIT = 50
 # The custom-barrier form says "name" and "category" where the service says custom_name/custom_category.
 CUSTOM_BARRIER_FIELDS = {"custom_name": "name", "custom_category": "category"}
 
@@ -59,10 +56,17 @@ def _ranked_rows(request, project, focused_ids, rating_errors):
     return rows, figures
 
 
+def _suggested_barrier(rows):
+    """The barrier to suggest for the focus: the top-ranked one, once someone has rated; else none."""
+    return rows[0].barrier.pk if rows and rows[0].rank is not None else None
+
+
 def _focus_form(iteration, goals, rows, focus_goals, focus_barriers):
-    """The focus form as saved, or proposing the first goal and the top-ranked barrier."""
-    initial_goals = focus_goals or ([goals[0].pk] if goals else [])
-    initial_barriers = focus_barriers or ([rows[0].barrier.pk] if rows else [])
+    """The focus form as saved; else ticking only what there is a reason for: the only goal, and the
+    top-ranked barrier once barriers are rated (nothing while none is)."""
+    suggested = _suggested_barrier(rows)
+    initial_goals = focus_goals or ([goals[0].pk] if len(goals) == 1 else [])
+    initial_barriers = focus_barriers or ([suggested] if suggested else [])
     return FocusForm(goals=goals, barriers=[r.barrier for r in rows], initial={
         "goals": [str(g) for g in initial_goals], "barriers": [str(b) for b in initial_barriers],
         "reason": iteration.focus_reason, "version": iteration.version})
@@ -80,6 +84,7 @@ def _goals_page(request, project, *, rating_errors=None, focus_form=None, status
         "focus_form": focus_form or _focus_form(iteration, goals, rows, focus_goals, focus_barriers),
         "focused_principle": next((p for p in context["all_principles"] if p.code == "focused"), None),
         "focus_goal_ids": set(focus_goals), "rating_errors": rating_errors or {},
+        "suggested_barrier": str(_suggested_barrier(rows) or ""),
         "n_rated_by_me": sum(1 for r in rows if r.my_rating), "rating_choices": range(1, 6),
     })
     return render(request, "projects/goals/page.html", context, status=status)
@@ -156,39 +161,24 @@ def _safe_next(request, project):
         nxt.startswith(goals_url(project))
 
 
-def _search_items(project, query, category):
-    """Items of the project's barrier list matching ``query`` (name, description, aliases or code),
-    or in ``category``; one more than SEARCH_LIMIT, to tell that there are more."""
-    items = Item.objects.filter(pack=project.determinant_pack).exclude(attributes__has_key="retired")
-    if query:
-        items = items.annotate(aliases_text=Cast("aliases", TextField())).filter(
-            Q(name__icontains=query) | Q(description__icontains=query) | Q(aliases_text__icontains=query)
-            | Q(code__iexact=query))
-    elif category:
-        items = items.filter(category=category)
-    else:
-        items = items.none()
-    return list(items.select_related("category").order_by("order", "code")[: SEARCH_LIMIT + 1])
-
-
 def _barrier_list_page(request, project, error=None):
+    """The whole barrier list by category, or what matches the search (``q``). Answers htmx with
+    the same page: the page's ``hx-select`` takes the parts it swaps."""
     search = BarrierSearchForm(request.GET or None)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    categories = _pack_categories(project)
-    category = next((c for c in categories if str(c.pk) == request.GET.get("category")), None)
-    items = _search_items(project, query, category)
+    groups = reads.barrier_list(project.determinant_pack, query)
     on_list = set(Barrier.objects.filter(project=project, item__isnull=False).values_list("item_id", flat=True))
     return render(request, "projects/goals/barrier_add.html", {
         **page_context(request, project, Step.GOALS), "pack": project.determinant_pack, "search": search,
-        "query": query, "categories": categories, "category": category, "items": items[:SEARCH_LIMIT],
-        "truncated": len(items) > SEARCH_LIMIT, "on_list": on_list, "error": error,
-        "next_url": request.get_full_path(),
-    }, status=400 if error else 200)
+        "query": query, "groups": groups, "n_items": sum(len(items) for _c, items in groups),
+        "on_list": on_list, "error": error, "next_url": request.get_full_path(),
+    }, status=400 if error and not request.htmx else 200)
 
 
 @login_required
 def barrier_add(request, org_slug, project_id):
-    """Browse the project's barrier list by category or search it, and add items (POST item)."""
+    """Browse or search the project's barrier list, and add items (POST item). Back to the same
+    place after adding: the page and search it was added from, at the item's row."""
     project = get_project_or_404(request, org_slug, project_id, "edit")
     if request.method != "POST":
         return _barrier_list_page(request, project)
@@ -200,7 +190,9 @@ def barrier_add(request, org_slug, project_id):
     except ValidationError as exc:
         return _barrier_list_page(request, project, error=errors.summary(exc))
     messages.success(request, _("“%(name)s” added to your barriers.") % {"name": barrier.name})
-    return redirect(request.POST["next_url"] if _safe_next(request, project) else goals_url(project, "barriers"))
+    if _safe_next(request, project):
+        return redirect(f"{request.POST['next_url']}#item-{item.pk}")
+    return redirect(goals_url(project, "barriers"))
 
 
 @login_required

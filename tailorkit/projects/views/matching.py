@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from tailorkit.core import errors
@@ -90,21 +91,40 @@ def step_match(request, org_slug, project_id):
 # --- candidates ------------------------------------------------------------------------------------
 
 
+SEARCH_MAX = 200  # characters of a catalogue search that are used
+
+
 @login_required
 def catalogue(request, org_slug, project_id, barrier_id):
-    """The whole strategy catalogue by cluster, to add candidates for one barrier ("be different")."""
+    """The whole strategy catalogue by cluster, to add candidates for one barrier ("be different"),
+    or what matches the search (``q``: name, description or cluster). Answers htmx with the same
+    page: the page's ``hx-select`` takes the parts it swaps."""
     project = get_project_or_404(request, org_slug, project_id, "edit")
     barrier = get_row_or_404(Barrier, project, barrier_id)
+    query = str(request.GET.get("q", ""))[:SEARCH_MAX].strip()
     taken = set(StrategyOption.objects.filter(project=project, barrier=barrier, item__isnull=False)
                 .values_list("item_id", flat=True))
+    groups = reads.catalogue(project.strategy_pack, query)
     return render(request, "projects/matching/catalogue.html", {
-        **page_context(request, project, Step.MATCH), "barrier": barrier, "taken": taken,
-        "catalogue": catalogue_by_cluster(project.strategy_pack)})
+        **page_context(request, project, Step.MATCH), "barrier": barrier, "taken": taken, "query": query,
+        "catalogue": groups, "n_strategies": sum(len(items) for _cluster, items in groups),
+        "next_url": request.get_full_path()})
+
+
+def _back_to(request, project, barrier, item):
+    """Where to go after adding ``item``: the page it was added from (the step page or the
+    catalogue, with its search) at the item's Add button, or else the candidates."""
+    nxt = str(request.POST.get("next_url", ""))
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}) and \
+            nxt.startswith(match_url(project)) and "#" not in nxt:
+        return f"{nxt}#add-{barrier.pk}-{item.pk}" if item else nxt
+    return match_url(project, "candidates")
 
 
 @login_required
 def option_add(request, org_slug, project_id, barrier_id):
-    """Make a catalogue strategy (POST item) a candidate for the barrier."""
+    """Make a catalogue strategy (POST item) a candidate for the barrier, then back to where the
+    Add button was (htmx follows the redirect and swaps the button and the candidates in place)."""
     project = get_project_or_404(request, org_slug, project_id, "edit")
     barrier = get_row_or_404(Barrier, project, barrier_id)
     if (refused := post_only(request)) is not None:
@@ -118,7 +138,7 @@ def option_add(request, org_slug, project_id, barrier_id):
     else:
         messages.success(request, _("“%(name)s” is now a candidate. Appraise it on the APEASE criteria.")
                          % {"name": option.name})
-    return redirect(match_url(project, "candidates"))
+    return redirect(_back_to(request, project, barrier, item))
 
 
 @login_required
@@ -265,6 +285,7 @@ def option_choose(request, org_slug, project_id, option_id):
         except ValidationError as exc:
             errors.add_to_form(form, exc)
         else:
-            messages.success(request, _("“%(name)s” chosen. Next: design and plan it.") % {"name": option.name})
+            messages.success(request, _("“%(name)s” chosen. Next: continue to step 3 to design and plan it.")
+                             % {"name": option.name})
             return redirect(match_url(project, "choice"))
     return render(request, "projects/matching/choose.html", {"form": form, **context})

@@ -19,11 +19,16 @@ from django.utils.translation import ngettext_lazy
 from tailorkit.core import errors as errors_at_fields
 from tailorkit.core.permissions import get_object_for_user_or_404, get_organisation_or_404
 from tailorkit.core.services import audit_record
-from tailorkit.library.models import Item
 
+from .. import charts, stakeholders
 from ..access import get_project_or_404
+from ..forms.planning import pack_labels
 from ..forms.records import ImportForm
-from ..models import PROCTOR_FIELDS, TIDIER_FIELDS, Decision, Focus, Judgement, ProjectImport, Review, Task
+from ..models import Decision, Focus, Judgement, ProjectImport, Review, Task
+from ..selectors import goals as goal_reads
+from ..selectors import summary as summary_reads
+from ..selectors.planning import spec_values
+from ..services.effort import effort_totals
 from ..services.transfer import project_export as export_project
 from ..services.transfer import project_import_queue, project_imports_resume
 
@@ -43,16 +48,10 @@ def summary_context(project):
         )
     )
     current = iterations[-1] if iterations else None
-    labels = {(i.pack.slug, i.code): i.name
-              for i in Item.objects.filter(pack__slug__in=["tidier", "proctor"]).select_related("pack")}
-    spec_rows = []
     spec = getattr(current, "specification", None) if current else None
-    if spec is not None:
-        for pack, mapping in (("tidier", TIDIER_FIELDS), ("proctor", PROCTOR_FIELDS)):
-            for name, code in mapping.items():
-                value = getattr(spec, name)
-                if value.strip():
-                    spec_rows.append((labels.get((pack, code), name.replace("_", " ").capitalize()), value))
+    spec_rows = []
+    if spec is not None:  # the filled items, labelled as on the plan page (merged items name both frameworks)
+        spec_rows = [(label, value) for _f, label, value in spec_values(spec, pack_labels()) if value.strip()]
     for it in iterations:
         it.focus_goals = [f.goal for f in it.focus.all() if f.goal_id]
         it.focus_barriers = [f.barrier for f in it.focus.all() if f.barrier_id]
@@ -61,6 +60,28 @@ def summary_context(project):
         "spec_rows": spec_rows, "team": list(project.team.order_by("name", "email")),
         "goals": project.goals.all() if not current or not current.focus_goals else current.focus_goals,
         "generated_at": timezone.now(),
+        **summary_charts_and_stakeholders(project),
+    }
+
+
+def summary_charts_and_stakeholders(project):
+    """The summary's "What stakeholders said" section and its charts (issue 10). Each chart is drawn once
+    here (and cached by ``core.charts``), for the page and the PDF alike; the templates put a table with
+    the same numbers beside each."""
+    figures = stakeholders.stakeholder_barrier_figures(project)
+    ranked = goal_reads.ranked_barriers(project, figures["values"] if figures else None)
+    consultations = summary_reads.stakeholder_results(project)
+    criteria = summary_reads.apease_names()
+    for entry in consultations:
+        entry["chart"] = charts.stakeholder_means(entry, dict(criteria))
+    _by_person, by_step, total = effort_totals(project)
+    for row in by_step:
+        row["hours"] = row["minutes"] / 60
+    return {
+        "ranked": [r for r in ranked if r.mean_importance is not None],
+        "matrix": charts.prioritisation_matrix(ranked),
+        "stakeholder_consultations": consultations, "apease_criteria": criteria,
+        "effort_by_step": by_step, "effort_hours": total / 60, "effort_chart": charts.effort_by_step(by_step),
     }
 
 

@@ -38,18 +38,23 @@ def plan_url(project, iteration=None, anchor=""):
 
 
 def render_plan(request, project, spec_form=None, conflict=None):
+    """The plan page. The specification is shown as a short list of what is filled; its form is
+    folded away (``<details>``) unless it is being edited (``?edit=specification``, errors, a
+    conflict), so that tasks and success criteria are a few tab stops from the top (issue 10)."""
     context = step_page_context(request, project, Step.PLAN)
     plan, labels = reads.plan_of(context["iteration"]), pack_labels()
     spec = plan["spec"]
+    editing = spec_form is not None or request.GET.get("edit") == "specification"
     if spec_form is None and not context["read_only"]:
         initial = {**model_to_dict(spec, fields=services.SPEC_FIELDS), "version": spec.version} if spec else {}
         spec_form = SpecificationForm(initial=initial, labels=labels)
     context.update({
-        **plan, "spec_form": spec_form, "completeness": reads.completeness(spec, labels),
-        "spec_values": [(labels[f][0], getattr(spec, f) if spec else "") for f in services.SPEC_FIELDS],
+        **plan, "spec_form": spec_form, "spec_editing": editing, "completeness": reads.completeness(spec, labels),
+        "spec_values": reads.spec_values(spec, labels),
         "task_statuses": Task.Status.choices,
         "task_form": None if context["read_only"] else TaskForm(project=project, auto_id="id_task_%s"),
-        "criterion_form": None if context["read_only"] else CriterionForm(auto_id="id_criterion_%s"),
+        "criterion_form": None if context["read_only"] else CriterionForm(project=project,
+                                                                          auto_id="id_criterion_%s"),
         **(conflict or {"conflict": None, "conflict_rows": []}),
     })
     return render(request, "projects/planning/page.html", context)
@@ -115,8 +120,7 @@ class PlanRow:
     deleted: str
 
     def form(self, project, *args, **kwargs):
-        extra = {"project": project} if self.form_class is TaskForm else {}
-        return self.form_class(*args, **extra, **kwargs)
+        return self.form_class(*args, project=project, **kwargs)
 
     def values(self, form):
         return {name: form.cleaned_data[name] for name in self.fields}

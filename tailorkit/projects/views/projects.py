@@ -10,28 +10,42 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tailorkit.core import errors
-from tailorkit.core.locking import StaleEdit
+from tailorkit.core.locking import StaleEdit, conflict_context
 from tailorkit.core.permissions import can, get_organisation_or_404
 
 from .. import steps
 from ..access import get_project_or_404
 from ..forms.projects import ProjectForm
+from ..forms.review import ReopenForm
 from ..guidance import load_principles, principles_for
 from ..models import Project
 from ..selectors.progress import project_progress
+from ..selectors.review import cycle_outcome
 from ..services import projects as services
+
+# The tabs of the project list: which statuses each shows. "Completed" holds every finished cycle,
+# whether the strategy worked or the team stopped for another reason (the badge tells them apart).
+LIST_TABS = {
+    "active": [Project.Status.ACTIVE],
+    "completed": [Project.Status.COMPLETED, Project.Status.STOPPED],
+    "archived": [Project.Status.ARCHIVED],
+}
 
 
 @login_required
 def project_list(request, org_slug):
     org = get_organisation_or_404(request.user, org_slug)
-    show_archived = request.GET.get("archived") == "1"
-    projects = (Project.objects.filter(organisation=org,
-                                       status=Project.Status.ARCHIVED if show_archived else Project.Status.ACTIVE)
+    shown = request.GET.get("show") or ("archived" if request.GET.get("archived") == "1" else "active")
+    if shown not in LIST_TABS:
+        shown = "active"
+    projects = (Project.objects.filter(organisation=org, status__in=LIST_TABS[shown])
                 .select_related("owner").annotate(n_iterations=Count("iterations")))
-    n_archived = Project.objects.filter(organisation=org, status=Project.Status.ARCHIVED).count()
+    counts = dict(Project.objects.filter(organisation=org).order_by().values_list("status")
+                  .annotate(n=Count("pk")))
+    tabs = [(key, label, sum(counts.get(s, 0) for s in LIST_TABS[key]))
+            for key, label in (("active", _("Active")), ("completed", _("Completed")), ("archived", _("Archived")))]
     return render(request, "projects/project_list.html", {
-        "org": org, "projects": projects, "show_archived": show_archived, "n_archived": n_archived,
+        "org": org, "projects": projects, "shown": shown, "show_archived": shown == "archived", "tabs": tabs,
         "can_edit": can(request.user, "edit", org),
     })
 
@@ -39,7 +53,8 @@ def project_list(request, org_slug):
 @login_required
 def project_create(request, org_slug):
     org = get_organisation_or_404(request.user, org_slug, "edit")
-    form = ProjectForm(request.POST or None, organisation=org, team_choices=services.team_candidates(org))
+    form = ProjectForm(request.POST or None, organisation=org, team_choices=services.team_candidates(org),
+                       creator=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -90,13 +105,14 @@ def project_home(request, org_slug, project_id):
     project = get_project_or_404(request, org_slug, project_id)
     iteration = project.current_iteration
     states, next_action = project_progress(project, iteration)
+    outcome = cycle_outcome(project, iteration) if iteration else None
     principles = load_principles()
     step_list = [{"step": s.code, "info": s, "label": s.label, "state": states[s.code], "guidance": s.guidance,
                   "principles": principles_for(s.code, principles), "current": project.step == s.code}
                  for s in steps.STEPS]
     return render(request, "projects/project_home.html", {
         "project": project, "org": project.organisation, "iteration": iteration, "steps": step_list,
-        "next_action": next_action, "can_edit": can(request.user, "edit", project),
+        "next_action": next_action, "outcome": outcome, "can_edit": can(request.user, "edit", project),
         "iterations": project.iterations.order_by("number"),
     })
 
@@ -131,3 +147,29 @@ def project_archive(request, org_slug, project_id):
         return redirect("projects:project_list", org_slug=project.organisation.slug)
     return render(request, "projects/project_archive.html", {"project": project, "org": project.organisation,
                                                              "restoring": restoring})
+
+
+@login_required
+def project_reopen(request, org_slug, project_id):
+    """"Reopen this project?" (GET) and reopening a completed or stopped project (POST)."""
+    project = get_project_or_404(request, org_slug, project_id, "edit")
+    home = redirect("projects:project_home", org_slug=project.organisation.slug, project_id=project.pk)
+    if project.status not in services.CLOSED:
+        messages.info(request, _("This project is not completed or stopped, so there is nothing to reopen."))
+        return home
+    form = ReopenForm(request.POST or None, initial={"version": project.version})
+    context = {"project": project, "org": project.organisation, "iteration": project.current_iteration}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_reopen(project=project, user=request.user, reason=form.cleaned_data["reason"],
+                                    version=form.cleaned_data.get("version"), request=request)
+        except StaleEdit as exc:
+            context.update(conflict_context(exc, form, rows=[]))
+            return render(request, "projects/project_reopen.html", context, status=409)
+        except ValidationError as exc:
+            errors.add_to_form(form, exc)
+        else:
+            messages.success(request, _("Project reopened. You are back at step 4: record a review and decide "
+                                        "what comes next."))
+            return redirect("projects:project_step_review", org_slug=project.organisation.slug, project_id=project.pk)
+    return render(request, "projects/project_reopen.html", {**context, "form": form})

@@ -14,7 +14,7 @@ from tailorkit.core.locking import StaleEdit, conflict_context, conflict_rows
 from ..access import get_project_or_404, get_row_or_404
 from ..forms.review import DecisionForm, ReviewForm
 from ..models import Decision, Judgement, Review, Step, SuccessCriterion
-from ..selectors.review import reviews_of
+from ..selectors.review import cycle_outcome, review_findings, review_label, reviews_of
 from ..services import review as services
 from .step_pages import (
     iteration_to_change,
@@ -46,12 +46,16 @@ def review(request, org_slug, project_id):
     shown, read_only = context["iteration"], context["read_only"]
     criteria = list(SuccessCriterion.objects.filter(iteration=shown))
     reviews = reviews_of(shown)
+    # A finished cycle (the team decided to stop) shows how it ended and offers to reopen it, not
+    # the decision form; reviews can still be recorded and corrected, e.g. a later follow-up.
+    outcome = None if context["is_earlier"] else cycle_outcome(project, shown)
     context.update({
-        "criteria": criteria, "reviews": reviews, "decisions": shown.decision_list,
-        "decision_choices": _decision_choices(),
+        "criteria": criteria,
+        "reviews": [(r, review_label(r, len(criteria)), review_findings(r, len(criteria))) for r in reviews],
+        "decisions": shown.decision_list, "decision_choices": _decision_choices(), "outcome": outcome,
         "review_form": None if read_only else ReviewForm(criteria=criteria,
                                                          initial={"review_date": timezone.localdate()}),
-        "decision_form": None if read_only else DecisionForm(reviews=reviews),
+        "decision_form": None if read_only or outcome else DecisionForm(reviews=reviews, criteria=criteria),
     })
     return render(request, "projects/review/page.html", context)
 
@@ -142,8 +146,9 @@ def decision_create(request, org_slug, project_id):
     iteration, refused = iteration_to_change(request, project, Step.REVIEW)
     if refused:
         return refused
-    reviews = list(Review.objects.filter(iteration=iteration))
-    form = DecisionForm(request.POST or None, reviews=reviews)
+    reviews = reviews_of(iteration)
+    form = DecisionForm(request.POST or None, reviews=reviews,
+                        criteria=SuccessCriterion.objects.filter(iteration=iteration))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

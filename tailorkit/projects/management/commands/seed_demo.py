@@ -12,7 +12,12 @@ from django.db import transaction
 
 from tailorkit.core import services
 from tailorkit.core.models import Membership, Organisation, Role, User
-from tailorkit.projects.demo import demo_project_create
+from tailorkit.projects.demo import (
+    demo_consultations_create,
+    demo_effort_log,
+    demo_finished_project_create,
+    demo_project_create,
+)
 
 DEMO_MEMBER = "sam@tailorkit.local"
 
@@ -31,7 +36,8 @@ def _demo_password():
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) the demo organisation, its implementation lead and a demo project."
+    help = ("Create (or refresh) the demo organisation, its implementation lead, a demo project with its "
+            "consultations and a completed one.")
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -56,6 +62,10 @@ class Command(BaseCommand):
         Membership.objects.get_or_create(organisation=org, user=member, defaults={"role": Role.MEMBER})
         project, created = demo_project_create(organisation=org, lead=user, member=member)
         self.stdout.write(f"  Demo project: {project.name} ({'created' if created else 'already there'})")
+        demo_consultations_create(project=project, lead=user)
+        demo_effort_log(project=project, lead=user, member=member)
+        finished, created = demo_finished_project_create(organisation=org, lead=user, member=member)
+        self.stdout.write(f"  Completed demo project: {finished.name} ({'created' if created else 'already there'})")
         self.stdout.write(
             self.style.SUCCESS(
                 f"\n  Demo organisation: {org.name}\n  Sign in at http://127.0.0.1:8000/accounts/login/\n"

@@ -26,8 +26,8 @@ from tailorkit.core.models import User
 from tailorkit.library.models import ContentPack, Item
 
 from ...models import (
-    PROCTOR_FIELDS,
-    TIDIER_FIELDS,
+    LEGACY_SPEC_FIELDS,
+    SPEC_FIELDS,
     Appraisal,
     Barrier,
     BarrierRating,
@@ -44,6 +44,7 @@ from ...models import (
     StrategyOption,
     SuccessCriterion,
     Task,
+    merge_legacy_spec,
 )
 
 FORMAT = "tailorkit.project"
@@ -71,8 +72,7 @@ KINDS = {
     "iteration": ("iterations", Iteration, ["number", "back_to", "started_at", "focus_reason", "chosen_option",
                                             "choice_justification"]),
     "focus": ("focus", Focus, ["iteration", "goal", "barrier"]),
-    "specification": ("specifications", Specification, ["iteration", *TIDIER_FIELDS, *PROCTOR_FIELDS,
-                                                         "updated_by", "updated_at"]),
+    "specification": ("specifications", Specification, ["iteration", *SPEC_FIELDS, "updated_by", "updated_at"]),
     "task": ("tasks", Task, ["iteration", "title", "owner", "due_date", "status"]),
     "success_criterion": ("success_criteria", SuccessCriterion, ["iteration", "description", "target_value",
                                                                  "target_unit", "target_date"]),
@@ -227,6 +227,8 @@ class Checker:
         if not isinstance(raw, dict):
             self.error(path, _("must be an object"))
             return None
+        if kind == "specification":
+            raw = self.legacy_specification(raw, path)
         self.unknown_keys(raw, {*fields, *extra}, path)
         values = {}
         for name in fields:
@@ -238,6 +240,16 @@ class Checker:
                 continue
             values[name] = self.value(model, name, raw[name], f"{path}.{name}", refs=refs)
         return values
+
+    def legacy_specification(self, raw, path):
+        """Files written before issue 10 have Proctor's actor, temporality, dose and justification
+        as keys of their own: their text joins the item that holds it now, as migration 0004 did."""
+        if not any(name in raw for name in LEGACY_SPEC_FIELDS):
+            return raw
+        for name in LEGACY_SPEC_FIELDS:
+            if raw.get(name) is not None and not isinstance(raw[name], str):
+                self.error(f"{path}.{name}", _("must be text"))
+        return merge_legacy_spec(raw)
 
     def packs_of(self, project_raw):
         for role, name, kinds in (("determinant", "determinant_pack", {"determinants", "framework"}),
