@@ -238,6 +238,7 @@ TAILORKIT_CONSULTATION_OPENINGS_LIMIT = int(env("TAILORKIT_CONSULTATION_OPENINGS
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+FORMAT_MODULE_PATH = ["tailorkit.formats"]  # English dates as "3 Mar 2026" (tailorkit/formats/en)
 LANGUAGES = [("en", _("English")), ("de", _("German")), ("nl", _("Dutch")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "tailorkit" / "locale"]
 TIME_ZONE = env("TIME_ZONE", "UTC")

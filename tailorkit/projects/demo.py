@@ -103,15 +103,24 @@ def demo_project_create(*, organisation, lead, member):
 # size of 5, so the results show); a second consultation about the strategies is running, with four
 # personal invitations (fewer than 5, so the page shows the warning a small team would see).
 BARRIER_ANSWERS = [  # (group, {barrier name: (importance, changeability)})
-    ("referrer", {"Awareness": (5, 4), "Skills and competences": (3, 3), "Time": (4, 2)}),
-    ("referrer", {"Awareness": (5, 5), "Skills and competences": (2, 4), "Time": (5, 2)}),
-    ("referrer", {"Awareness": (4, 4), "Skills and competences": (3, 3), "Time": (4, 1)}),
-    ("clinician", {"Awareness": (4, 3), "Skills and competences": (4, 4), "Time": (5, 2)}),
-    ("clinician", {"Awareness": (3, 4), "Skills and competences": (4, 3), "Time": (5, 1)}),
-    ("clinician", {"Awareness": (4, 4), "Skills and competences": (5, 4), "Time": (4, 2)}),
-    ("manager", {"Awareness": (5, 4), "Skills and competences": (3, 4), "Time": (3, 3)}),
-    ("manager", {"Awareness": (4, 5), "Skills and competences": (3, 4), "Time": (4, 2)}),
-    ("patient", {"Awareness": (5, 4), "Skills and competences": (2, 3), "Time": (3, 3)}),
+    ("referrer", {"Awareness": (5, 4), "Skills and competences": (3, 3), "Time": (4, 2),
+                  "Referral letters do not mention online CBT": (4, 5)}),
+    ("referrer", {"Awareness": (5, 5), "Skills and competences": (2, 4), "Time": (5, 2),
+                  "Referral letters do not mention online CBT": (5, 4)}),
+    ("referrer", {"Awareness": (4, 4), "Skills and competences": (3, 3), "Time": (4, 1),
+                  "Referral letters do not mention online CBT": (4, 5)}),
+    ("clinician", {"Awareness": (4, 3), "Skills and competences": (4, 4), "Time": (5, 2),
+                  "Referral letters do not mention online CBT": (3, 4)}),
+    ("clinician", {"Awareness": (3, 4), "Skills and competences": (4, 3), "Time": (5, 1),
+                  "Referral letters do not mention online CBT": (4, 4)}),
+    ("clinician", {"Awareness": (4, 4), "Skills and competences": (5, 4), "Time": (4, 2),
+                  "Referral letters do not mention online CBT": (3, 5)}),
+    ("manager", {"Awareness": (5, 4), "Skills and competences": (3, 4), "Time": (3, 3),
+                  "Referral letters do not mention online CBT": (4, 4)}),
+    ("manager", {"Awareness": (4, 5), "Skills and competences": (3, 4), "Time": (4, 2),
+                  "Referral letters do not mention online CBT": (5, 5)}),
+    ("patient", {"Awareness": (5, 4), "Skills and competences": (2, 3), "Time": (3, 3),
+                  "Referral letters do not mention online CBT": (3, 4)}),
 ]
 
 
