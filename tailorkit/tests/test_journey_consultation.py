@@ -16,6 +16,8 @@ from tailorkit.library.models import Category, ContentPack, Item
 from tailorkit.projects.services import goals as goal_services
 from tailorkit.projects.services import projects as project_services
 
+from .browser import sign_in
+
 pytestmark = pytest.mark.browser
 
 LINK = re.compile(r"https?://\S+/c/i/\S+/")
@@ -40,13 +42,6 @@ def project(transactional_db, org, alice, bob):
     goal_services.barrier_add_custom(project=project, user=alice, name="Waiting rooms lack privacy", category="Setting")
     goal_services.ratings_save(project=project, user=alice, ratings={time_barrier.pk: (2, 2)})
     return project
-
-
-def sign_in(page, user, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
 
 
 def new_links(before, count):

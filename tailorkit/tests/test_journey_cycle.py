@@ -5,14 +5,9 @@ timeline. Real Chromium, real server, real database."""
 import pytest
 from playwright.sync_api import expect
 
+from .browser import sign_in
+
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, user, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
 
 
 def test_a_team_takes_a_project_round_the_cycle_and_back(transactional_db, live_server, browser, packs, org, alice,

@@ -15,14 +15,9 @@ from tailorkit.projects.models import Project, Step
 from tailorkit.projects.services import projects as project_services
 from tailorkit.projects.tests.factories import add_criteria, choose_strategy, tiny_packs
 
+from .browser import sign_in
+
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, user, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
 
 
 def test_an_empty_answer_is_refused_and_a_finished_project_looks_finished_and_reopens(

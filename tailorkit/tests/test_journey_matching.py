@@ -11,16 +11,11 @@ from tailorkit.projects.models import Barrier, StrategyOption
 from tailorkit.projects.services import goals, matching
 from tailorkit.projects.services import projects as project_services
 
+from .browser import sign_in
+
 pytestmark = pytest.mark.browser
 
 SCREEN = {"width": 1280, "height": 800}
-
-
-def sign_in(page, user, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
 
 
 def new_page(browser, live_server, user, password, **options):

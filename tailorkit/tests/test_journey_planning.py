@@ -13,6 +13,8 @@ from tailorkit.projects.services import planning
 from tailorkit.projects.services import projects as project_services
 from tailorkit.projects.tests.factories import add_criteria, add_tasks, choose_strategy
 
+from .browser import sign_in
+
 pytestmark = pytest.mark.browser
 
 # The site menu, breadcrumb and step tabs take 20 tab stops on every project page; the bounds below
@@ -20,13 +22,6 @@ pytestmark = pytest.mark.browser
 MAX_TAB_STOPS_IN_PAGE = 8
 MAX_TAB_STOPS = 30
 MAX_HEIGHT = 3200
-
-
-def sign_in(page, user, password):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
 
 
 def tab_stops_until(page, name, limit=200):

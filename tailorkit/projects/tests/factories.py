@@ -106,3 +106,24 @@ def sweep_values(org, user):
         # Only its uploader sees an import's status page.
         "import_id": ProjectImport.objects.create(organisation=org, created_by=user, file_name="swept.json").uuid,
     }
+
+
+def migrate_projects_to(name):
+    """Migrate the projects app to its migration ``name`` (every other app at its newest) and return
+    the historical models of that state, for tests of data migrations. Call
+    ``migrate_all_to_newest`` in a ``finally`` afterwards."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    targets = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] != "projects"] + [("projects", name)]
+    executor.migrate(targets)
+    return MigrationExecutor(connection).loader.project_state(targets).apps
+
+
+def migrate_all_to_newest():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

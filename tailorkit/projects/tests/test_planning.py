@@ -441,16 +441,10 @@ def test_former_proctor_items_join_the_item_that_holds_them_now(values, expected
 
 
 def test_the_migration_moves_the_dropped_columns_into_the_kept_ones_and_their_history(transactional_db):
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
+    from .factories import migrate_all_to_newest, migrate_projects_to
 
-    executor = MigrationExecutor(connection)
-    others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] != "projects"]
-    before = [*others, ("projects", "0003_project_completed_stopped")]
-    after = [*others, ("projects", "0004_specification_merge")]
-    executor.migrate(before)
+    apps = migrate_projects_to("0003_project_completed_stopped")
     try:
-        apps = executor.loader.project_state(before).apps
         Org = apps.get_model("core", "Organisation")
         org = Org.objects.create(name="Old site", slug="old-site")
         pack = apps.get_model("library", "ContentPack").objects.create(slug="old-pack", name="P", version="1",
@@ -469,17 +463,14 @@ def test_the_migration_moves_the_dropped_columns_into_the_kept_ones_and_their_hi
             id=spec.pk, organisation_id=org.pk, iteration_id=iteration.pk, version=1, history_type="+",
             history_date=spec.updated_at, updated_at=spec.updated_at, **texts)
 
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-        apps = executor.loader.project_state(after).apps
+        apps = migrate_projects_to("0004_specification_merge")
         for model in ("Specification", "HistoricalSpecification"):
             row = apps.get_model("projects", model).objects.get()
             assert (row.why, row.who_provides, row.when_how_much, row.action) == (
                 "Evidence\n\nJustification: Trials", "The lead", "Weekly\n\nTemporality: From May", "Train")
             assert not hasattr(row, "actor")
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_all_to_newest()
 
 
 def test_an_old_export_with_the_dropped_keys_still_imports_merged(org, alice, project, iteration):

@@ -99,16 +99,10 @@ def test_the_new_project_form_shows_its_creator_ticked_under_team(client_for, bo
 
 
 def test_the_migration_marks_projects_that_already_decided_to_stop(transactional_db):
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
+    from .factories import migrate_all_to_newest, migrate_projects_to
 
-    executor = MigrationExecutor(connection)
-    others = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] != "projects"]
-    before = [*others, ("projects", "0004_specification_merge")]
-    after = [*others, ("projects", "0005_project_status_from_decisions")]
-    executor.migrate(before)
+    apps = migrate_projects_to("0004_specification_merge")
     try:
-        apps = executor.loader.project_state(before).apps
         org = apps.get_model("core", "Organisation").objects.create(name="Old site", slug="old-site")
         pack = apps.get_model("library", "ContentPack").objects.create(slug="old-pack", name="P", version="1",
                                                                        kind="strategies")
@@ -127,12 +121,9 @@ def test_the_migration_marks_projects_that_already_decided_to_stop(transactional
             for kind in kinds:
                 Decision.objects.create(organisation=org, project=project, iteration=iteration, kind=kind)
             made[name] = project.pk
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-        Project_ = executor.loader.project_state(after).apps.get_model("projects", "Project")
+        Project_ = migrate_projects_to("0005_project_status_from_decisions").get_model("projects", "Project")
         assert {name: Project_.objects.get(pk=pk).status for name, pk in made.items()} == {
             "Worked": "completed", "Stopped": "stopped", "Went back": "active", "Shelved": "archived",
             "Fresh": "active"}
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_all_to_newest()
