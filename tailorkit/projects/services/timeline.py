@@ -6,20 +6,16 @@ cycle, newest first, and shows one entry per person's save (see "The timeline" b
 costs a bounded number of queries: one per history table (with the previous version of each row
 found by a correlated subquery), one per history table whose earlier versions were not read with
 it, and one per kind of object that the entries name (users, items, barriers…). When the rows
-first read do not make enough entries, more are read, four times as many each time.
+first read do not make enough entries, more are read, four times as many each time. How an entry
+reads (its sentence, the names it shows) is in ``timeline_wording.py``.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, Subquery
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.text import Truncator, capfirst
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from tailorkit.core.models import User
 from tailorkit.library.models import Item
@@ -41,6 +37,7 @@ from ..models import (
     SuccessCriterion,
     Task,
 )
+from .timeline_wording import Names, entry_title
 
 PAGE_SIZE = 25
 # Higher page numbers are read as this one (and then as the last page): a number such as
@@ -68,14 +65,6 @@ KINDS = {
 
 # Bookkeeping fields that are not decisions of the team.
 NOT_SHOWN = {"organisation", "project", "team", "version", "created_at", "updated_at", "last_activity_at"}
-
-
-def show_date(value):
-    """A date, or a moment in the site's time zone, in the reader's format (``DATE_FORMAT`` /
-    ``DATETIME_FORMAT`` of the active language), never as 2026-03-03."""
-    if isinstance(value, datetime):
-        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "DATETIME_FORMAT")
-    return date_format(value, "DATE_FORMAT")
 
 
 def history_model(model):
@@ -420,216 +409,8 @@ def _entries(runs, raw):
             p.subject = names.part_subject(p.kind, p.record)
             p.changes = [Change(name, str(H._meta.get_field(name).verbose_name), names.show(H, name, before),
                                 names.show(H, name, after)) for name, before, after in p.raw]
-        e.title, e.subject = _title(e, names)
+        e.title, e.subject = entry_title(e, names)
     return entries
-
-
-# What an entry's sentence calls an object of each kind.
-A_THING = {
-    "project": gettext_lazy("a project"), "goal": gettext_lazy("a goal"), "barrier": gettext_lazy("a barrier"),
-    "rating": gettext_lazy("a rating"), "iteration": gettext_lazy("an iteration"),
-    "focus": gettext_lazy("a focus"), "option": gettext_lazy("a candidate strategy"),
-    "appraisal": gettext_lazy("an APEASE rating"), "specification": gettext_lazy("a specification"),
-    "task": gettext_lazy("a task"), "criterion": gettext_lazy("a success criterion"),
-    "review": gettext_lazy("a review"), "judgement": gettext_lazy("a judgement"),
-    "decision": gettext_lazy("a decision"), "effort": gettext_lazy("time spent"),
-}
-THE_THING = {
-    "project": gettext_lazy("the project"), "goal": gettext_lazy("the goal"), "barrier": gettext_lazy("the barrier"),
-    "rating": gettext_lazy("the rating"), "iteration": gettext_lazy("the iteration"),
-    "focus": gettext_lazy("the focus"), "option": gettext_lazy("the candidate strategy"),
-    "appraisal": gettext_lazy("the APEASE rating"), "specification": gettext_lazy("the specification"),
-    "task": gettext_lazy("the task"), "criterion": gettext_lazy("the success criterion"),
-    "review": gettext_lazy("the review"), "judgement": gettext_lazy("the judgement"),
-    "decision": gettext_lazy("the decision"), "effort": gettext_lazy("the time spent"),
-}
-
-
-def _person(user):
-    return (user.name or user.email) if user is not None else _("Someone")
-
-
-def _fields(changes):
-    return ", ".join(dict.fromkeys(c.label for c in changes))
-
-
-def _title(e, names):
-    """(sentence, subject) of an entry, in plain words: who did what to which object."""
-    who, parts, kind = _person(e.user), e.parts, e.kind
-    n = len(parts)
-    actions = {p.action for p in parts}
-    if kind == "appraisal" and "-" not in actions:
-        option = names.name(StrategyOption, parts[0].record.option_id)
-        return ngettext("%(who)s rated “%(option)s” on %(n)d APEASE criterion",
-                        "%(who)s rated “%(option)s” on %(n)d APEASE criteria", n) % {
-            "who": who, "option": option, "n": n}, ""
-    if kind == "rating" and "-" not in actions:
-        barriers = "; ".join(p.subject for p in parts)
-        return ngettext("%(who)s rated %(n)d barrier", "%(who)s rated %(n)d barriers", n) % {
-            "who": who, "n": n}, Truncator(barriers).chars(200)
-    if kind == "focus":
-        number = names.iteration_number(parts[0].record.iteration_id)
-        if number is None:
-            return _("%(who)s changed the focus") % {"who": who}, ""
-        return _("%(who)s set the focus of iteration %(n)d") % {"who": who, "n": number}, ""
-    judged = len([p for p in parts if p.kind == "judgement"])
-    if judged:
-        review = next((p for p in parts if p.kind == "review"), None)
-        subject = names.review_day(parts[-1].record.review_id if review is None else review.record.id)
-        if review is not None and review.action == "+":
-            return _("%(who)s recorded a review") % {"who": who}, subject
-        if review is not None and review.action == "-":
-            return _("%(who)s removed a review") % {"who": who}, subject
-        if review is not None and review.changes:
-            return _("%(who)s edited the review: %(fields)s") % {"who": who, "fields": _fields(review.changes)}, subject
-        return ngettext("%(who)s judged %(n)d success criterion", "%(who)s judged %(n)d success criteria",
-                        judged) % {"who": who, "n": judged}, subject
-    if n > 1:
-        return ngettext("%(who)s made %(n)d change: %(kind)s", "%(who)s made %(n)d changes: %(kind)s", n) % {
-            "who": who, "n": n, "kind": e.kind_label}, ""
-    p = parts[0]
-    r = p.record
-    subject = names.subject(p.kind, r)
-    if p.action == "+":
-        if kind == "project":
-            return _("%(who)s created the project") % {"who": who}, subject
-        if kind == "iteration":
-            return _("%(who)s started iteration %(n)d") % {"who": who, "n": r.number}, ""
-        if kind == "decision":
-            return _("%(who)s decided: %(kind)s") % {"who": who, "kind": r.get_kind_display()}, subject
-        return _("%(who)s added %(thing)s") % {"who": who, "thing": A_THING[kind]}, subject
-    if p.action == "-":
-        return _("%(who)s removed %(thing)s") % {"who": who, "thing": THE_THING[kind]}, subject
-    chosen = [c for c in p.changes if kind == "iteration" and c.field == "chosen_option"]
-    if chosen:
-        return _("%(who)s chose the strategy “%(name)s”") % {"who": who, "name": chosen[0].after}, subject
-    if not p.changes:
-        return _("%(who)s edited %(thing)s") % {"who": who, "thing": THE_THING[kind]}, subject
-    return _("%(who)s edited %(thing)s: %(fields)s") % {
-        "who": who, "thing": THE_THING[kind], "fields": _fields(p.changes)}, subject
-
-
-class Names:
-    """Batch look-up of the names the entries show (one query per kind of object named)."""
-
-    FK_TARGETS = {"item": Item, "barrier": Barrier, "option": StrategyOption, "chosen_option": StrategyOption,
-                  "goal": Goal, "iteration": Iteration, "criterion": SuccessCriterion, "review": Review}
-    USER_FIELDS = {"owner", "created_by", "updated_by", "rated_by", "decided_by", "user"}
-
-    def __init__(self):
-        self.wanted = {}
-        self.found = {}
-
-    def _want(self, target, pk):
-        if pk is not None:
-            self.wanted.setdefault(target, set()).add(pk)
-
-    def want_value(self, name, value):
-        if name in self.USER_FIELDS:
-            self._want(User, value)
-        elif name in self.FK_TARGETS:
-            self._want(self.FK_TARGETS[name], value)
-
-    def want_subject(self, kind, r):
-        for name in ("item_id", "barrier_id", "option_id", "goal_id", "iteration_id", "criterion_id", "review_id"):
-            if hasattr(r, name):
-                self._want(self.FK_TARGETS[name[:-3]], getattr(r, name))
-        for name in ("rated_by_id", "user_id"):
-            if hasattr(r, name):
-                self._want(User, getattr(r, name))
-
-    def load(self):
-        for target, ids in self.wanted.items():
-            qs = target.objects.filter(pk__in=ids)
-            if target in (Barrier, StrategyOption):
-                qs = qs.select_related("item")
-            self.found[target] = {o.pk: o for o in qs}
-
-    def name(self, target, pk):
-        if pk is None:
-            return "—"
-        obj = self.found.get(target, {}).get(pk)
-        if obj is None:
-            return _("(removed)")
-        if target is User:
-            return obj.name or obj.email
-        if target is Iteration:
-            return _("Iteration %(n)d") % {"n": obj.number}
-        return Truncator(str(obj)).chars(80)
-
-    def iteration_number(self, pk):
-        obj = self.found.get(Iteration, {}).get(pk)
-        return obj.number if obj is not None else None
-
-    def review_day(self, pk):
-        obj = self.found.get(Review, {}).get(pk)
-        return show_date(obj.review_date) if obj is not None else ""
-
-    def show(self, model, name, value):
-        """A stored value in words: names for people and objects, labels for choices, dates in the
-        page's format, numbers without needless decimals (40.00 → 40)."""
-        f = model._meta.get_field(name)
-        if name in self.USER_FIELDS:
-            return self.name(User, value)
-        if name in self.FK_TARGETS and f.is_relation:
-            return self.name(self.FK_TARGETS[name], value)
-        if value is None or value == "":
-            return "—"
-        if f.choices:
-            return str(dict(f.flatchoices).get(value, value))
-        if isinstance(value, bool):
-            return _("yes") if value else _("no")
-        if isinstance(value, (datetime, date)):
-            return show_date(value)
-        if isinstance(value, (Decimal, float)):
-            return floatformat(value, "-2")
-        return Truncator(str(value)).chars(300)
-
-    def part_subject(self, kind, r):
-        """What one object of an entry is called in its details (the entry's sentence names the rest)."""
-        if kind == "rating":
-            return self.name(Barrier, r.barrier_id)
-        if kind == "appraisal":
-            return capfirst(r.criterion)
-        if kind == "judgement":
-            return self.name(SuccessCriterion, r.criterion_id)
-        if kind == "review":
-            return str(KINDS["review"][1])
-        return self.subject(kind, r)
-
-    def subject(self, kind, r):
-        if kind == "project":
-            return r.name
-        if kind == "goal":
-            return Truncator(r.end_goal).chars(80)
-        if kind in ("barrier", "option"):
-            return self.name(Item, r.item_id) if r.item_id else r.custom_name
-        if kind == "rating":
-            return _("%(barrier)s, rated by %(who)s") % {"barrier": self.name(Barrier, r.barrier_id),
-                                                          "who": self.name(User, r.rated_by_id)}
-        if kind == "iteration":
-            return _("Iteration %(n)d") % {"n": r.number}
-        if kind == "focus":
-            return self.name(Goal, r.goal_id) if r.goal_id else self.name(Barrier, r.barrier_id)
-        if kind == "appraisal":
-            return f"{self.name(StrategyOption, r.option_id)} – {r.criterion}"
-        if kind == "specification":
-            return self.name(Iteration, r.iteration_id)
-        if kind == "task":
-            return r.title
-        if kind == "criterion":
-            return Truncator(r.description).chars(80)
-        if kind == "review":
-            return show_date(r.review_date)
-        if kind == "judgement":
-            return f"{self.name(SuccessCriterion, r.criterion_id)}: {r.get_verdict_display()}"
-        if kind == "decision":
-            return Truncator(r.reason).chars(120)
-        if kind == "effort":
-            return _("%(who)s, %(minutes)d min on %(date)s: %(activity)s") % {
-                "who": self.name(User, r.user_id), "minutes": r.minutes, "date": show_date(r.date),
-                "activity": r.activity}
-        return ""
 
 
 # --- The project as it was -------------------------------------------------------------------------

@@ -15,14 +15,7 @@ from tailorkit.projects.models import Project, Specification, Step, SuccessCrite
 from tailorkit.projects.services import planning as services
 from tailorkit.projects.services.review import decision_record
 
-from .factories import add_criteria, add_tasks, choose_strategy, current, url
-
-
-@pytest.fixture
-def iteration(project, alice):
-    """The project's first iteration with a focus and a chosen strategy."""
-    return choose_strategy(project, alice)
-
+from .factories import add_criteria, add_tasks, current, url
 
 SPEC_DATA = {f: "" for f in services.SPEC_FIELDS}
 
