@@ -193,6 +193,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tailorkit"
+# Accept the code of the period before and after the current one (RFC 6238 section 5.2 allows for
+# this): a phone clock a few seconds off, or a code typed as its 30 seconds run out, still works.
+# Each code is still accepted only once.
+MFA_TOTP_TOLERANCE = 1
 
 # --- Email: console by default, SMTP when EMAIL_HOST is set ----------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Tailorkit <tailorkit@localhost>")
