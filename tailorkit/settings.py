@@ -153,7 +153,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache shared by every app process (login rate limits, used TOTP codes) without another service.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tailorkit_cache"}
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tailorkit_cache"},
+    # Drawn charts (tailorkit.core.charts), in their own table so they never crowd out the above.
+    "charts": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tailorkit_chart_cache",
+               "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
 
 # --- Accounts (django-allauth) ---------------------------------------------------------------

@@ -231,3 +231,35 @@ def display_value(question, entry):
     if isinstance(value, list):
         return ", ".join(str(labels.get(str(v), v)) for v in value)
     return str(labels.get(str(value), value))
+
+
+def page_items(section, shown, answers, errors):
+    """What the template needs for each shown question of one page."""
+    items = []
+    for q in section["questions"]:
+        if q["key"] not in shown:
+            continue
+        entry = answers.get(q["key"]) or {}
+        value = entry.get("value")
+        values = value if isinstance(value, list) else ([] if value is None else [value])
+        selected = {str(v) for v in values}
+        places = {str(v): i for i, v in enumerate(values, start=1)} if q["kind"] == QuestionKind.RANKING else {}
+        choices = choices_for(q)
+        items.append({
+            "q": q, "name": field_name(q), "error": errors.get(q["key"]),
+            "radio": q["kind"] in CHOICE_KINDS, "checkboxes": q["kind"] == QuestionKind.MULTIPLE,
+            # Agreement scales are laid out in a row on wide screens, one column per point.
+            "likert": q["kind"] in (QuestionKind.LIKERT5, QuestionKind.LIKERT7),
+            "columns": len(choices) + (1 if q.get("allow_not_relevant") else 0),
+            "choices": [(v, label, v in selected, places.get(v)) for v, label in choices],
+            "positions": range(1, len(q.get("options") or []) + 1),
+            "not_relevant": bool(entry.get("not_relevant")), "nr_value": NOT_RELEVANT,
+            "text": "" if value is None or isinstance(value, list) else str(value),
+        })
+    return items
+
+
+def error_list(errors, questions):
+    texts = {q["key"]: q["text"] for q in questions}
+    return [{"key": k, "anchor": "group" if k == "__group__" else (f"q-{k}" if k in texts else ""),
+             "question": texts.get(k, ""), "message": m} for k, m in errors.items()]

@@ -15,6 +15,14 @@ def bar_chart(rows, *, value_title, category_title="", counts=False):
     to itself, Vega-Lite divides a range of 0–2 into 0.0, 0.2 … 2.0, and nobody gives 0.2 answers).
     """
     values = [{"label": str(r["label"]), "value": r["value"], "order": i} for i, r in enumerate(rows)]
+    data = [values, str(value_title), str(category_title), counts]
+    # Built with altair only when this data has not been drawn before; kept in the process, as a
+    # results page has one chart per question (see core.charts.cached).
+    return charts.cached("result-bars", data, lambda: _bar_svg(values, rows, value_title, category_title, counts),
+                         shared=False)
+
+
+def _bar_svg(values, rows, value_title, category_title, counts):
     top = max([r["value"] for r in rows if r["value"] is not None] or [0])
     # tickMinStep alone still puts ticks at halves, printed "1", "1", "2"; a tick count no larger
     # than the largest count leaves only whole numbers.
@@ -31,4 +39,4 @@ def bar_chart(rows, *, value_title, category_title="", counts=False):
         )
         .properties(width=WIDTH, height=alt.Step(22))
     )
-    return charts.render(chart)
+    return charts.svg_of(chart)

@@ -6,10 +6,19 @@ dependency) would be installed for that single number. The table below is the st
 95% t quantile (Student's t, 0.975 point); between listed degrees of freedom we interpolate
 linearly in 1/df, which is accurate to the third decimal, and above 120 we use the normal quantile
 (``statistics.NormalDist``), which differs from t by less than 0.02 there.
+
+Every figure is computed from counts of identical values (``{value: how many}``), not from a list
+with one item per answer: the results page counts identical answers in the database (issue 11), so
+its memory and work grow with the number of distinct answers (five on a 5-point scale), not with the
+number of respondents. ``statistics`` has no weighted median, quantiles or standard deviation,
+hence the few lines below; ``summary`` and ``agreement`` of a plain list go through the same code,
+so both give the same numbers.
 """
 
+import bisect
 import math
 import statistics
+from collections import Counter
 
 # Two-sided 95% quantiles of Student's t (the 0.975 point) by degrees of freedom.
 T975 = {
@@ -45,7 +54,41 @@ def t975(df):
 
 
 def summary(values, *, low=None, high=None):
-    """n, mean, sd, 95% CI of the mean (t-based), median and quartiles of a list of numbers.
+    """n, mean, sd, 95% CI of the mean (t-based), median and quartiles of a list of numbers
+    (``summary_of_counts`` of the same numbers counted)."""
+    return summary_of_counts(Counter(float(v) for v in values), low=low, high=high)
+
+
+class _Sorted:
+    """The i-th smallest (from 0) of a multiset given as ``{value: count}``, without expanding it."""
+
+    def __init__(self, counts):
+        self.values = sorted(v for v, c in counts.items() if c > 0)
+        self.ends, total = [], 0
+        for v in self.values:
+            total += counts[v]
+            self.ends.append(total)
+        self.n = total
+
+    def __getitem__(self, i):
+        return self.values[bisect.bisect_right(self.ends, i)]
+
+    def median(self):
+        half = self.n // 2
+        return self[half] if self.n % 2 else (self[half - 1] + self[half]) / 2
+
+    def quartiles(self):
+        """As ``statistics.quantiles(values, n=4, method="inclusive")``."""
+        m, result = self.n - 1, []
+        for i in (1, 2, 3):
+            j, delta = divmod(i * m, 4)
+            result.append((self[j] * (4 - delta) + self[j + 1] * delta) / 4 if delta else float(self[j]))
+        return result
+
+
+def summary_of_counts(counts, *, low=None, high=None):
+    """n, mean, sd, 95% CI of the mean (t-based), median and quartiles of the numbers in ``counts``
+    (``{number: how many answers gave it}``).
 
     The CI needs at least two values; with one it is left empty rather than made up.
 
@@ -55,18 +98,19 @@ def summary(values, *, low=None, high=None):
     is then cut at the end and ``ci_clipped`` says so, so every page, file and API response that
     reads this summary shows the same, possible, numbers and can say why a bound equals the end.
     """
-    values = [float(v) for v in values]
-    n = len(values)
+    counts = {float(v): c for v, c in counts.items() if c > 0}
+    ordered = _Sorted(counts)
+    n = ordered.n
     if n == 0:
         return {"n": 0}
-    mean = statistics.fmean(values)
-    result = {"n": n, "mean": mean, "median": statistics.median(values), "min": min(values), "max": max(values),
-              "sd": None, "ci_low": None, "ci_high": None, "ci_clipped": False, "q1": None, "q3": None,
-              "iqr": None}
+    mean = math.fsum(v * c for v, c in counts.items()) / n
+    result = {"n": n, "mean": mean, "median": ordered.median(), "min": ordered.values[0],
+              "max": ordered.values[-1], "sd": None, "ci_low": None, "ci_high": None, "ci_clipped": False,
+              "q1": None, "q3": None, "iqr": None}
     if n >= 2:
-        sd = statistics.stdev(values)
+        sd = math.sqrt(math.fsum(c * (v - mean) ** 2 for v, c in counts.items()) / (n - 1))
         half = t975(n - 1) * sd / math.sqrt(n)
-        q1, _median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+        q1, _median, q3 = ordered.quartiles()
         ci_low, ci_high = mean - half, mean + half
         clipped = (low is not None and ci_low < low) or (high is not None and ci_high > high)
         if low is not None:
@@ -75,17 +119,29 @@ def summary(values, *, low=None, high=None):
             ci_high = min(ci_high, high)
         result.update(sd=sd, ci_low=ci_low, ci_high=ci_high, ci_clipped=bool(clipped), q1=q1, q3=q3, iqr=q3 - q1)
     else:
-        result.update(q1=values[0], q3=values[0], iqr=0.0)
+        result.update(q1=ordered.values[0], q3=ordered.values[0], iqr=0.0)
     return result
+
+
+def mean_of_counts(counts):
+    """The mean of the numbers in ``{number: how many}``, or None when there are none."""
+    n = sum(counts.values())
+    return math.fsum(float(v) * c for v, c in counts.items()) / n if n else None
 
 
 def agreement(values, band=CONSENSUS_BAND):
     """Share of numeric answers within ``band`` points of their median (see CONSENSUS_SHARE)."""
-    values = [float(v) for v in values]
-    if not values:
+    return agreement_of_counts(Counter(float(v) for v in values), band)
+
+
+def agreement_of_counts(counts, band=CONSENSUS_BAND):
+    """``agreement`` of the numbers in ``{number: how many}``."""
+    counts = {float(v): c for v, c in counts.items() if c > 0}
+    ordered = _Sorted(counts)
+    if not ordered.n:
         return None
-    median = statistics.median(values)
-    share = sum(1 for v in values if abs(v - median) <= band) / len(values)
+    median = ordered.median()
+    share = sum(c for v, c in counts.items() if abs(v - median) <= band) / ordered.n
     return {"share": share, "median": median, "consensus": share >= CONSENSUS_SHARE}
 
 

@@ -6,12 +6,14 @@ from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from . import errors, selectors, services
 from .adapters import INVITATION_SESSION_KEY
 from .forms import InvitationForm, OrganisationForm, RoleForm
 from .locking import StaleEdit, conflict_context
+from .middleware import remember_organisation
 from .models import Invitation, Membership
 from .permissions import can, get_organisation_or_404, organisations_for
 
@@ -29,7 +31,7 @@ def organisation_create(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         org = services.organisation_create(user=request.user, request=request, **form.values())
-        request.session["current_organisation"] = org.pk
+        remember_organisation(request, org.pk)
         messages.success(request, _("%(org)s is ready. You are its implementation lead.") % {"org": org})
         return redirect("core:organisation_detail", org_slug=org.slug)
     return render(request, "core/organisation_form.html", {"form": form})
@@ -40,19 +42,25 @@ def organisation_switch(request, org_slug):
     org = get_organisation_or_404(request.user, org_slug)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    request.session["current_organisation"] = org.pk
+    remember_organisation(request, org.pk)
     return redirect("core:organisation_detail", org_slug=org.slug)
+
+
+# People listed on the organisation's page before "Everyone in the team".
+MEMBERS_ON_DETAIL = 12
 
 
 @login_required
 def organisation_detail(request, org_slug):
     org = get_organisation_or_404(request.user, org_slug)
-    request.session["current_organisation"] = org.pk
-    members = Membership.objects.filter(organisation=org).select_related("user")
+    remember_organisation(request, org.pk)
+    # The first few people; the team page lists everyone, in pages.
+    members = list(selectors.members_of(org)[:MEMBERS_ON_DETAIL + 1])
     # Read through the relation so core does not import the projects app (data flows one way).
     projects = org.projects.filter(status="active").order_by("-last_activity_at")[:10]
     return render(request, "core/organisation_detail.html", {
-        "org": org, "members": members, "projects": projects, "can_edit": can(request.user, "edit", org),
+        "org": org, "members": members[:MEMBERS_ON_DETAIL], "more_members": len(members) > MEMBERS_ON_DETAIL,
+        "projects": projects, "can_edit": can(request.user, "edit", org),
         "can_manage": can(request.user, "manage_members", org),
         "can_edit_org": can(request.user, "manage_organisation", org),
     })
@@ -74,6 +82,10 @@ def organisation_edit(request, org_slug):
     return render(request, "core/organisation_form.html", {"form": form, **context})
 
 
+# Members and pending invitations are shown in pages of this many (an organisation can be large).
+MEMBERS_PER_PAGE = 50
+
+
 @login_required
 def member_list(request, org_slug):
     org = get_organisation_or_404(request.user, org_slug)
@@ -91,11 +103,16 @@ def member_list(request, org_slug):
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
                 return redirect("core:member_list", org_slug=org.slug)
-    members = selectors.members_of(org)
-    invitations = selectors.pending_invitations(org)
+    members = Paginator(selectors.members_of(org), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
+    # Only those who manage members see the invitations (and the addresses in them).
+    invitations = Paginator(selectors.pending_invitations(org).order_by("-created_at", "-pk"), MEMBERS_PER_PAGE
+                            ).get_page(request.GET.get("invitations_page")) if can_manage else None
     return render(request, "core/member_list.html", {
         "org": org, "members": members, "invitations": invitations, "form": form,
         "can_manage": can_manage, "role_form": RoleForm(),
+        # Each list's page links keep the other list where it is.
+        "members_query": urlencode({"invitations_page": invitations.number}) + "&" if invitations else "",
+        "invitations_query": urlencode({"page": members.number}) + "&",
     })
 
 
@@ -191,7 +208,7 @@ def invitation_detail(request):
             errors.flash(request, exc)
         else:
             request.session.pop(INVITATION_SESSION_KEY, None)
-            request.session["current_organisation"] = membership.organisation_id
+            remember_organisation(request, membership.organisation_id)
             messages.success(request, _("Welcome to %(org)s.") % {"org": membership.organisation})
             return redirect("core:organisation_detail", org_slug=membership.organisation.slug)
     return render(request, "core/invitation_detail.html", {"invitation": invitation})

@@ -88,31 +88,40 @@ def suggestions_for(project, barriers, options=()):
     """{barrier id: BarrierSuggestions} for ``barriers`` in a fixed number of queries."""
     item_ids = {b.item_id for b in barriers if b.item_id}
     pack_id = project.strategy_pack_id
+    # The links (hundreds for ten barriers) are read as plain tuples of the columns shown, and each
+    # strategy once, rather than as model rows joined to four models each: most links point to the
+    # same few dozen strategies, so loading a full Item per link was most of the page's time.
     links = (Link.objects.filter(from_item_id__in=item_ids, to_item__pack_id=pack_id)
-             .select_related("from_item", "to_item__category", "to_item__pack", "pack")) if item_ids else []
+             .values_list("from_item_id", "from_item__name", "to_item_id", "weight", "kind", "source",
+                          "pack__name")) if item_ids else []
     chosen = (Iteration.objects.filter(organisation_id=project.organisation_id,
                                        chosen_option__barrier__item_id__in=item_ids)
               .exclude(project_id=project.pk)
-              .select_related("project", "chosen_option__item__category", "chosen_option__item__pack",
-                              "chosen_option__barrier")) if item_ids else []
+              .values_list("project__name", "chosen_option__barrier__item_id", "chosen_option__item_id",
+                           "chosen_option__item__pack_id", "chosen_option__custom_name")) if item_ids else []
+    links, chosen = list(links), list(chosen)
+    strategy_ids = {link[2] for link in links} | {c[2] for c in chosen if c[2] and c[3] == pack_id}
+    items = {item.pk: item for item in Item.objects.filter(pk__in=strategy_ids).select_related("category", "pack")
+             .only("name", "code", "attributes", "category__name", "pack__slug")} if strategy_ids else {}
+    citations = {}                        # a source is cited by many links: format it once
 
     by_item = defaultdict(dict)           # determinant id → {strategy id: Suggestion}
     custom = defaultdict(set)
-    for link in links:
-        if link.to_item.is_retired:
+    for from_id, from_name, to_id, weight, kind, source, pack_name in links:
+        if items[to_id].is_retired:
             continue
-        suggestion = by_item[link.from_item_id].setdefault(link.to_item_id, Suggestion(item=link.to_item))
-        suggestion.evidence.append(Evidence(from_name=link.from_item.name, weight=link.weight, kind=link.kind,
-                                            source=citation(link.source), pack_name=link.pack.name))
-    for iteration in chosen:
-        option = iteration.chosen_option
-        determinant = option.barrier.item_id
-        if option.item_id and option.item.pack_id == pack_id:
-            suggestion = by_item[determinant].setdefault(option.item_id, Suggestion(item=option.item))
-            if iteration.project.name not in suggestion.used_by:
-                suggestion.used_by.append(iteration.project.name)
-        elif not option.item_id:
-            custom[determinant].add((option.custom_name, iteration.project.name))
+        if source not in citations:
+            citations[source] = citation(source)
+        suggestion = by_item[from_id].setdefault(to_id, Suggestion(item=items[to_id]))
+        suggestion.evidence.append(Evidence(from_name=from_name, weight=weight, kind=kind,
+                                            source=citations[source], pack_name=pack_name))
+    for project_name, determinant, strategy_id, strategy_pack_id, custom_name in chosen:
+        if strategy_id and strategy_pack_id == pack_id:
+            suggestion = by_item[determinant].setdefault(strategy_id, Suggestion(item=items[strategy_id]))
+            if project_name not in suggestion.used_by:
+                suggestion.used_by.append(project_name)
+        elif not strategy_id:
+            custom[determinant].add((custom_name, project_name))
 
     option_ids = {(o.barrier_id, o.item_id): o.pk for o in options if o.item_id}
     result = {}

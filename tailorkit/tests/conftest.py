@@ -21,16 +21,21 @@ def packs(db):
     call_command("load_packs", verbosity=0)
 
 
-@pytest.fixture
-def sweep_values(org, alice, bob):
-    """One object of alice's organisation (or of the library) for every URL parameter of every
-    page and API route: ``{parameter name: value}``."""
+def sweep_values_for(org, lead, member):
+    """One object of ``org`` (or of the library) for every URL parameter of every page and API
+    route: ``{parameter name: value}``; ``lead`` leads ``org``, ``member`` is a member."""
     values = {
-        **core_factories.sweep_values(org, alice, bob),
+        **core_factories.sweep_values(org, lead, member),
         **library_factories.sweep_values(library_factories.tiny_library(prefix="sweep")),
-        **project_factories.sweep_values(org, alice),
-        **consultation_factories.sweep_values(org, alice),
+        **project_factories.sweep_values(org, lead),
+        **consultation_factories.sweep_values(org, lead),
     }
     # The API names an iteration by its number within the project.
     values["iteration_number"] = Project.objects.get(pk=values["project_id"]).current_iteration.number
     return values
+
+
+@pytest.fixture
+def sweep_values(org, alice, bob):
+    """``sweep_values_for`` alice's organisation (the query-shape test calls it for its own)."""
+    return sweep_values_for(org, alice, bob)

@@ -5,11 +5,12 @@ Conventions as in ``projects``; refusals become 400/404 in ``tailorkit/api/api.p
 """
 
 from django.http import Http404
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from tailorkit.projects.models import EffortEntry
 from tailorkit.projects.services import effort as effort_services
 
+from ..pagination import BoundedLimitOffsetPagination, page_links
 from ..schemas.common import DELETED, READ, WRITE, Id, Slug
 from ..schemas.effort import EffortEntryOut, EffortIn, EffortOut
 from .projects import PROJECT, get_project
@@ -19,10 +20,16 @@ router = Router(tags=["project steps"])
 
 @router.get(PROJECT + "/effort", response={200: EffortOut, **READ},
             summary="Time logged on the project, with totals by person and by step")
-def effort_list(request, org_slug: Slug, project_id: Id):
+def effort_list(request, org_slug: Slug, project_id: Id, page: Query[BoundedLimitOffsetPagination.Input]):
+    """The totals count every entry; ``entries`` holds a page of them, the newest first: at most
+    ``limit`` (100 unless asked, 500 at most) from ``offset``, with ``entries_count`` and the
+    addresses of the ``next`` and ``previous`` pages, as in every list."""
     project = get_project(request, org_slug, project_id)
     by_person, by_step, total = effort_services.effort_totals(project)
-    return {"entries": EffortEntry.objects.filter(project=project).select_related("user"),
+    entries = EffortEntry.objects.filter(project=project).select_related("user")
+    count = entries.count()
+    return {"entries": entries[page.offset:page.offset + page.limit], "entries_count": count,
+            **page_links(request, offset=page.offset, limit=page.limit, count=count),
             "total_minutes": total, "by_person": by_person, "by_step": by_step}
 
 

@@ -13,6 +13,7 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from ninja import Router, Status
+from ninja.pagination import paginate
 
 from tailorkit.core.models import User
 from tailorkit.core.permissions import can, get_organisation_or_404
@@ -23,6 +24,7 @@ from tailorkit.projects.selectors.projects import project_detail_queryset as det
 from tailorkit.projects.selectors.projects import project_queryset
 from tailorkit.projects.services import projects as project_services
 
+from ..pagination import BoundedLimitOffsetPagination
 from ..schemas.common import CONFLICT, INVALID, NOT_FOUND, READ, UNAUTHORISED, WRITE, Id, Slug
 from ..schemas.projects import IterationOut, ProjectDetailOut, ProjectIn, ProjectOut, ProjectPatch, ProjectReopenIn
 
@@ -84,17 +86,23 @@ def people(org, emails):
 
 @router.get("/organisations/{org_slug}/projects", response={200: list[ProjectOut], **UNAUTHORISED, **NOT_FOUND,
                                                             **INVALID}, summary="Projects of an organisation")
+@paginate(BoundedLimitOffsetPagination)
 def project_list(request, org_slug: Slug, archived: bool = False,
                  status: Literal[tuple(Project.Status.values)] | None = None):
     """Without parameters: the projects not archived (active, completed and stopped: ``status`` tells
     them apart). ``status`` lists only the projects with that status; ``archived=true`` only the
-    archived ones (kept for older clients, the same as ``status=archived``)."""
+    archived ones (kept for older clients, the same as ``status=archived``).
+
+    A page at a time, the most recently active first: ``items`` holds at most ``limit`` projects
+    (100 unless asked, 500 at most) from ``offset``, ``count`` how many there are in all, ``next`` and
+    ``previous`` the addresses of the neighbouring pages."""
     org = get_organisation_or_404(request.auth, org_slug)
+    projects = project_queryset(org).order_by("-last_activity_at", "-pk")
     if status is not None:
-        return project_queryset(org).filter(status=status)
+        return projects.filter(status=status)
     if archived:
-        return project_queryset(org).filter(status=Project.Status.ARCHIVED)
-    return project_queryset(org).exclude(status=Project.Status.ARCHIVED)
+        return projects.filter(status=Project.Status.ARCHIVED)
+    return projects.exclude(status=Project.Status.ARCHIVED)
 
 
 @router.post("/organisations/{org_slug}/projects", response={201: ProjectOut, **WRITE}, summary="Start a project")
@@ -114,6 +122,9 @@ def project_create(request, org_slug: Slug, payload: ProjectIn):
 
 @router.get(PROJECT, response={200: ProjectDetailOut, **READ}, summary="A project with every step object")
 def project_detail(request, org_slug: Slug, project_id: int):
+    """Its goals, barriers and candidate strategies, and its newest iterations (``iterations``, at most
+    ten, oldest first) with their plans, reviews and decisions. ``iterations_count`` says how many
+    iterations there are; ``iterations_url`` (``…/iterations``) pages through every one of them."""
     return get_project(request, org_slug, project_id, queryset=detail_queryset)
 
 
@@ -155,6 +166,17 @@ def project_reopen(request, org_slug: Slug, project_id: int, payload: ProjectReo
 
 # Tagged with the step routes, where it was documented first: an iteration is the record of one
 # pass through the steps.
+@router.get(PROJECT + "/iterations", response={200: list[IterationOut], **READ},
+            summary="Every iteration with its focus, choice, plan, reviews and decisions, a page at a time",
+            tags=["project steps"])
+@paginate(BoundedLimitOffsetPagination)
+def iteration_list(request, org_slug: Slug, project_id: Id):
+    """Oldest first: ``items`` holds at most ``limit`` iterations (100 unless asked) from ``offset``;
+    ``count``, ``next`` and ``previous`` as in every list."""
+    project = get_project(request, org_slug, project_id)
+    return iteration_queryset(project).order_by("number")
+
+
 @router.get(PROJECT + "/iterations/{iteration_number}", response={200: IterationOut, **READ},
             summary="One iteration with its focus, choice, plan, reviews and decisions", tags=["project steps"])
 def iteration_detail(request, org_slug: Slug, project_id: Id, iteration_number: Id):

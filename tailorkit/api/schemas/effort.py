@@ -38,7 +38,10 @@ class MinutesOut(Schema):
 
 
 class EffortOut(Schema):
-    entries: list[EffortEntryOut]
+    entries: list[EffortEntryOut] = Field(description="A page of the entries, the newest first.")
+    entries_count: int = Field(description="How many entries there are in all.")
+    next: str | None = Field(None, description="The address of the next page of entries; null on the last.")
+    previous: str | None = Field(None, description="The address of the previous page of entries; null on the first.")
     total_minutes: int
     by_person: list[MinutesOut]
     by_step: list[MinutesOut]

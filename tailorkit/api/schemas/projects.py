@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from tailorkit.projects.selectors.projects import ITERATIONS_IN_DETAIL
 from tailorkit.projects.services.projects import REOPEN_REASON_MAX
 
 from .common import Email, In, PackSlug, Version, text
@@ -97,7 +98,11 @@ class ProjectDetailOut(ProjectOut):
     goals: list[GoalOut]
     barriers: list[BarrierOut]
     options: list[OptionOut]
-    iterations: list[IterationOut]
+    iterations: list[IterationOut] = Field(description=(
+        f"The newest {ITERATIONS_IN_DETAIL} iterations at most, oldest first; the current one is the last. "
+        "``iterations_count`` says how many there are, ``iterations_url`` pages through all of them."))
+    iterations_count: int = Field(description="How many iterations the project has.")
+    iterations_url: str = Field(description="The address of the project's iterations, a page at a time.")
 
     @staticmethod
     def resolve_goals(obj):
@@ -113,7 +118,16 @@ class ProjectDetailOut(ProjectOut):
 
     @staticmethod
     def resolve_iterations(obj):
-        return list(obj.iterations.all())
+        return obj.latest_iterations[::-1]
+
+    @staticmethod
+    def resolve_iterations_count(obj):
+        return obj.n_iterations
+
+    @staticmethod
+    def resolve_iterations_url(obj, context):
+        request = context["request"]
+        return request.build_absolute_uri(f"{request.path.rstrip('/')}/iterations")
 
 
 class ProjectIn(Schema):

@@ -96,7 +96,7 @@ def test_it_searches_items_by_words_and_category(bearer, alice, library):
     assert [i["code"] for i in by_category["items"]] == ["D1"]
     assert by_category["items"][0]["category_code"] == "knowledge"
     nothing = client.get("/api/library/packs/test-determinants/items?q=zebra").json()
-    assert nothing == {"items": [], "count": 0}
+    assert nothing == {"items": [], "count": 0, "next": None, "previous": None}
 
 
 def test_it_shows_one_item(bearer, alice, library):
@@ -115,7 +115,7 @@ def test_it_lists_links_between_packs(bearer, alice, library):
     assert link["to_item"]["code"] == "S1"
     assert link["weight"] == 0.8
     reversed_ = client.get("/api/library/links?from_pack=test-strategies").json()
-    assert reversed_ == {"items": [], "count": 0}
+    assert reversed_ == {"items": [], "count": 0, "next": None, "previous": None}
 
 
 @pytest.mark.parametrize("membership_id", ["-1", "0", "99999999999999999999"])

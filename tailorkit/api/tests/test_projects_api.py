@@ -67,8 +67,8 @@ def test_archive_and_restore(bearer, alice, org, api_project):
     client = bearer(alice)
     url = f"/api/organisations/{org.slug}/projects/{api_project.pk}"
     assert client.post(f"{url}/archive").json()["status"] == "archived"
-    assert client.get(f"/api/organisations/{org.slug}/projects").json() == []
-    assert len(client.get(f"/api/organisations/{org.slug}/projects?archived=true").json()) == 1
+    assert client.get(f"/api/organisations/{org.slug}/projects").json()["items"] == []
+    assert client.get(f"/api/organisations/{org.slug}/projects?archived=true").json()["count"] == 1
     assert client.post(f"/api/organisations/{org.slug}/projects/{api_project.pk}/archive").status_code == 400
     assert client.post(f"/api/organisations/{org.slug}/projects/{api_project.pk}/restore").json()["status"] == "active"
 
@@ -81,9 +81,9 @@ def test_a_stop_completes_the_project_the_list_filters_by_status_and_it_can_be_r
     response = client.post(f"{url}/decisions", {"kind": "success"}, content_type="application/json")
     assert response.status_code == 201 and response.json()["status"] == "completed"
     assert client.get(url).json()["status"] == "completed"
-    assert [p["status"] for p in client.get(base).json()] == ["completed"]  # not archived, so listed
-    assert len(client.get(f"{base}?status=completed").json()) == 1
-    assert client.get(f"{base}?status=active").json() == []
+    assert [p["status"] for p in client.get(base).json()["items"]] == ["completed"]  # not archived, so listed
+    assert len(client.get(f"{base}?status=completed").json()["items"]) == 1
+    assert client.get(f"{base}?status=active").json()["items"] == []
     assert client.get(f"{base}?status=finished").status_code in (400, 422)
     assert bearer(dave).post(f"{url}/reopen", {}, content_type="application/json").status_code == 403
     stale = client.post(f"{url}/reopen", {"version": 0}, content_type="application/json")

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from tailorkit.core.locking import apply_versioned, lock_versioned
 
@@ -116,22 +117,27 @@ def section_delete(*, section, actor):
     questionnaire_sync_version(questionnaire=questionnaire, actor=actor)
 
 
-def _swap(items, obj, direction):
-    """Move ``obj`` one place up or down in ``items`` and renumber all positions."""
+def _swap(items, obj, direction, actor):
+    """Move ``obj`` one place up or down in ``items`` and renumber all positions: one UPDATE and one
+    INSERT of history rows for all the rows whose position changes, however many there are
+    (django-simple-history's ``bulk_update_with_history``, not a ``save()`` per row)."""
     items = list(items)
     i = next(n for n, item in enumerate(items) if item.pk == obj.pk)
     j = i - 1 if direction == "up" else i + 1
     if 0 <= j < len(items):
         items[i], items[j] = items[j], items[i]
+    changed = []
     for position, item in enumerate(items):
         if item.position != position:
             item.position = position
-            item.save(update_fields=["position"])
+            changed.append(item)
+    if changed:
+        bulk_update_with_history(changed, type(obj), ["position"], default_user=actor)
 
 
 @transaction.atomic
 def section_move(*, section, actor, direction):
-    _swap(section.questionnaire.sections.order_by("position", "pk"), section, direction)
+    _swap(section.questionnaire.sections.order_by("position", "pk"), section, direction, actor)
     _check_show_if_order(section.questionnaire)
     questionnaire_sync_version(questionnaire=section.questionnaire, actor=actor)
 
@@ -164,7 +170,9 @@ def options_text(options):
 
 
 def _ordered_questions(questionnaire):
-    return list(Question.objects.filter(questionnaire=questionnaire)
+    """The questionnaire's questions in the order respondents meet them, each with its section (read
+    in the same query: ``questions_before`` compares section positions)."""
+    return list(Question.objects.filter(questionnaire=questionnaire).select_related("section")
                 .order_by("section__position", "section_id", "position", "pk"))
 
 
@@ -276,9 +284,11 @@ def question_update(*, question, actor, version, **fields):
     question.save()
     if old_key != question.key:
         # Keep conditions of later questions pointing at the renamed question.
-        for dependant in Question.objects.filter(questionnaire=question.questionnaire, show_if__question=old_key):
+        dependants = list(Question.objects.filter(questionnaire=question.questionnaire, show_if__question=old_key))
+        for dependant in dependants:
             dependant.show_if = {**dependant.show_if, "question": question.key}
-            dependant.save(update_fields=["show_if"])
+        if dependants:
+            bulk_update_with_history(dependants, Question, ["show_if"], default_user=actor)
     _check_show_if_order(question.questionnaire)
     questionnaire_sync_version(questionnaire=question.questionnaire, actor=actor)
     return question
@@ -298,6 +308,6 @@ def question_delete(*, question, actor):
 
 @transaction.atomic
 def question_move(*, question, actor, direction):
-    _swap(question.section.questions.order_by("position", "pk"), question, direction)
+    _swap(question.section.questions.order_by("position", "pk"), question, direction, actor)
     _check_show_if_order(question.questionnaire)
     questionnaire_sync_version(questionnaire=question.questionnaire, actor=actor)

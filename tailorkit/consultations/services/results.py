@@ -18,6 +18,11 @@ an export of results or the projects app:
   enter a mean (NoMAD treats them as missing; Finch et al. 2018).
 * Free text is listed in alphabetical order, never in order of submission.
 
+Bounded (issue 11, point 1): the figures come from counts of identical answers made by the database
+(``selectors.answer_counts``), so the work and memory of a results page follow the number of
+distinct answers, not of respondents; free text is shown ``TEXTS_PREVIEW`` answers per block, with
+a page of all of one block's answers (``text_answers``, ``TEXTS_PER_PAGE`` at a time).
+
 How step-template questions are tied to project objects (read by ``stakeholder_barrier_ratings`` and
 ``stakeholder_apease_means``; whoever builds the step templates writes them this way):
 
@@ -54,29 +59,21 @@ so every text cell that starts with one of these characters gets a leading apost
 spreadsheets read as "this is text". Numbers are written as numbers and are never changed.
 """
 
-import csv
-import io
-import random
 from collections import defaultdict
 
-import xlsxwriter
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from tailorkit.core.anonymity import (
-    WITHHELD,
-    mask_rows,
     secondary_note,
     threshold_for,
-    total_withheld,
     withheld_groups,
     withheld_note,
 )
-from tailorkit.core.services import audit_record
 
 from .. import charts, stats
 from ..answering import choices_for
-from ..models import Answer, QuestionKind, Response
+from ..models import QuestionKind
+from ..selectors import ALL, NO_GROUP, answer_counts, first_texts, responses_per_group
 
 NUMERIC_KINDS = {QuestionKind.LIKERT5, QuestionKind.LIKERT7, QuestionKind.SCALE0_10, QuestionKind.NUMBER}
 ORDINAL_KINDS = {QuestionKind.LIKERT5, QuestionKind.LIKERT7, QuestionKind.SCALE0_10}
@@ -86,7 +83,9 @@ BARRIER_MEASURES = ("importance", "changeability")
 # APEASE criteria (Michie, Atkins & West 2014). Codes match the `apease` content pack; repeated here
 # so that the results code stays independent of the projects app (only tailorkit/projects/stakeholders.py uses it).
 APEASE = ("acceptability", "practicability", "effectiveness", "affordability", "side-effects", "equity")
-NO_GROUP = ""
+# Free-text answers per block on the results page, and per page on the page of one question's answers.
+TEXTS_PREVIEW = 10
+TEXTS_PER_PAGE = 50
 
 
 # --- Reading the data ------------------------------------------------------------------------
@@ -108,20 +107,6 @@ def questions_of(consultation, *, with_sections=False):
     ordered = list(latest.values())
     ordered += [q for key, q in older.items() if key not in latest]
     return [(q, sections[q["key"]]) for q in ordered] if with_sections else ordered
-
-
-def _answers(consultation):
-    """``{question_key: [(group, value, not_relevant), …]}`` and ``{group: number of responses}``."""
-    groups = dict(Response.objects.filter(consultation=consultation).values_list("pk", "group"))
-    by_key = defaultdict(list)
-    rows = Answer.objects.filter(response__consultation=consultation).values_list(
-        "response_id", "question_key", "value", "not_relevant")
-    for response_id, key, value, not_relevant in rows:
-        by_key[key].append((groups.get(response_id) or NO_GROUP, value, not_relevant))
-    per_group = defaultdict(int)
-    for group in groups.values():
-        per_group[group or NO_GROUP] += 1
-    return by_key, dict(per_group)
 
 
 def numeric_value(question, value):
@@ -171,20 +156,21 @@ def group_label(consultation, group):
 # --- One block of results (one question, one set of respondents) ------------------------------
 
 def _block(question, entries, *, chart=False):
-    """Figures for one question over ``entries`` = [(value, not_relevant), …] (already cleared by
-    the anonymity rules)."""
+    """Figures for one question over ``entries`` = [(value, not_relevant, how many), …] (already
+    cleared by the anonymity rules). Free text gets its texts afterwards (``consultation_results``)."""
     kind = question["kind"]
-    answered = [v for v, nr in entries if not nr and v is not None]
-    block = {"n": len(answered), "not_relevant": sum(1 for _v, nr in entries if nr), "withheld": False}
+    answered = [(v, n) for v, nr, n in entries if not nr and v is not None and n]
+    total = sum(n for _v, n in answered)
+    block = {"n": total, "not_relevant": sum(n for _v, nr, n in entries if nr), "withheld": False}
     labels = dict(choices_for(question))
     if kind in DISTRIBUTION_KINDS:
         counts = {code: 0 for code in labels}
-        for value in answered:
+        for value, n in answered:
             for v in (value if isinstance(value, list) else [value]):
-                counts[str(v)] = counts.get(str(v), 0) + 1
+                counts[str(v)] = counts.get(str(v), 0) + n
         block["distribution"] = [
             {"value": code, "label": labels.get(code, code), "count": count,
-             "percent": 100 * count / len(answered) if answered else 0}
+             "percent": 100 * count / total if total else 0}
             for code, count in counts.items()
         ]
         if kind == QuestionKind.SINGLE and not is_numeric(question):
@@ -194,33 +180,44 @@ def _block(question, entries, *, chart=False):
                 [{"label": d["label"], "value": d["count"]} for d in block["distribution"]],
                 value_title=_("Number of answers"), counts=True)
     if kind == QuestionKind.RANKING:
-        places = defaultdict(list)
-        for order in answered:
+        place_sum, times, first = defaultdict(int), defaultdict(int), defaultdict(int)
+        for order, n in answered:
             for place, code in enumerate(order, start=1):
-                places[str(code)].append(place)
+                place_sum[str(code)] += place * n
+                times[str(code)] += n
+                first[str(code)] += n if place == 1 else 0
         block["ranking"] = sorted(
-            ({"value": code, "label": label, "mean_rank": sum(places[code]) / len(places[code]),
-              "first": places[code].count(1)} for code, label in labels.items() if places[code]),
+            ({"value": code, "label": label, "mean_rank": place_sum[code] / times[code], "first": first[code]}
+             for code, label in labels.items() if times[code]),
             key=lambda r: r["mean_rank"])
         if chart and block["ranking"]:
             block["chart"] = charts.bar_chart(
                 [{"label": r["label"], "value": round(r["mean_rank"], 2)} for r in block["ranking"]],
                 value_title=_("Average place (1 = first)"))
     if is_numeric(question):
-        numbers = [x for x in (numeric_value(question, v) for v in answered) if x is not None]
-        block["summary"] = stats.summary(numbers, **scale_bounds(question))
+        numbers = _numbers(question, answered)
+        block["summary"] = stats.summary_of_counts(numbers, **scale_bounds(question))
         if kind in ORDINAL_KINDS or kind == QuestionKind.SINGLE:
-            block["agreement"] = stats.agreement(numbers)
-    if kind == QuestionKind.TEXT:
-        # Alphabetical: the order of submission could point to who wrote what.
-        block["texts"] = sorted((str(v) for v in answered), key=str.casefold)
+            block["agreement"] = stats.agreement_of_counts(numbers)
     return block
 
 
+def _numbers(question, answered):
+    """``{number: how many}`` of the numeric answers among ``answered`` = [(value, how many)]."""
+    numbers = defaultdict(int)
+    for value, n in answered:
+        x = numeric_value(question, value)
+        if x is not None:
+            numbers[x] += n
+    return numbers
+
+
 def question_result(consultation, question, entries, threshold, *, chart=True):
-    """Overall and per-group results of one question, with the anonymity rules applied."""
-    overall_entries = [(v, nr) for _g, v, nr in entries]
-    overall_n = sum(1 for v, nr in overall_entries if not nr and v is not None)
+    """Overall and per-group results of one question, with the anonymity rules applied.
+
+    ``entries``: [(group, value, not_relevant, how many), …] (``selectors.answer_counts``)."""
+    overall_entries = [(v, nr, n) for _g, v, nr, n in entries]
+    overall_n = sum(n for v, nr, n in overall_entries if not nr and v is not None)
     result = {"question": question, "key": question["key"], "kind": question["kind"],
               "kind_label": dict(QuestionKind.choices).get(question["kind"], question["kind"]), "groups": []}
     if overall_n < threshold:
@@ -230,11 +227,11 @@ def question_result(consultation, question, entries, threshold, *, chart=True):
         result["overall"] = _block(question, overall_entries, chart=chart)
 
     by_group = defaultdict(list)
-    for group, value, nr in entries:
-        by_group[group].append((value, nr))
+    for group, value, nr, n in entries:
+        by_group[group].append((value, nr, n))
     if len(by_group) < 2 and set(by_group) <= {NO_GROUP}:
         return result
-    counts = {g: sum(1 for v, nr in rows if not nr and v is not None) for g, rows in by_group.items()}
+    counts = {g: sum(n for v, nr, n in rows if not nr and v is not None) for g, rows in by_group.items()}
     hidden = withheld_groups(counts, threshold) if overall_n >= threshold else set(by_group)
     primary = {g for g, n in counts.items() if n < threshold}
     for group in sorted(by_group, key=lambda g: (g == NO_GROUP, str(group_label(consultation, g)))):
@@ -249,20 +246,39 @@ def question_result(consultation, question, entries, threshold, *, chart=True):
     return result
 
 
-def consultation_results(consultation, *, chart=True):
+def _released_text_blocks(questions):
+    """``{(question key, group or ALL): block}`` of the free-text blocks the anonymity rules let through."""
+    blocks = {}
+    for r in questions:
+        if r["kind"] != QuestionKind.TEXT:
+            continue
+        if not r["overall"]["withheld"]:
+            blocks[(r["key"], ALL)] = r["overall"]
+        blocks.update({(r["key"], g["group"]): g for g in r["groups"] if not g["withheld"]})
+    return blocks
+
+
+def consultation_results(consultation, *, chart=True, texts=None):
     """Everything the results page shows, anonymity rules applied.
 
     Returns ``{"total", "threshold", "withheld", "note", "groups", "by_section", "questions":
-    [question_result… with its "section" title]}``.
+    [question_result… with its "section" title]}``. Free-text blocks hold their first ``texts``
+    answers in alphabetical order (all when None) and ``texts_more``, whether there are more (the
+    page of one question's texts, ``text_answers``, shows the rest).
     """
     threshold = threshold_for(consultation.min_group_size)
-    by_key, per_group = _answers(consultation)
+    per_group = responses_per_group(consultation)
     total = sum(per_group.values())
     withheld = total < threshold
-    questions = [] if withheld else [
-        {**question_result(consultation, q, by_key.get(q["key"], []), threshold, chart=chart), "section": section}
-        for q, section in questions_of(consultation, with_sections=True)
-    ]
+    questions = []
+    if not withheld:
+        asked = questions_of(consultation, with_sections=True)
+        counts = answer_counts(consultation, [q for q, _section in asked])
+        questions = [{**question_result(consultation, q, counts.get(q["key"], []), threshold, chart=chart),
+                      "section": section} for q, section in asked]
+        blocks = _released_text_blocks(questions)
+        for pair, found in first_texts(consultation, blocks, texts).items():
+            blocks[pair].update(texts=found, texts_more=blocks[pair]["n"] > len(found))
     return {
         "total": total, "threshold": threshold, "withheld": withheld,
         # Headings for the sections when there are several (a strategy appraisal asks the same six
@@ -272,6 +288,49 @@ def consultation_results(consultation, *, chart=True):
         "groups": [(g, group_label(consultation, g), n) for g, n in sorted(per_group.items())],
         "questions": questions,
     }
+
+
+class _TextAnswers:
+    """The released texts of one block as a sequence Django's ``Paginator`` can page: its length
+    comes from the counts, and a slice reads only the texts up to its end (``selectors.first_texts``)."""
+
+    def __init__(self, consultation, key, group, n):
+        self.consultation, self.key, self.group, self.n = consultation, key, group, n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, window):
+        texts = first_texts(self.consultation, [(self.key, self.group)], window.stop)[(self.key, self.group)]
+        return texts[window]
+
+
+def text_answers(consultation, key, group=ALL):
+    """One free-text question's answers, overall or of one group (``group``), for a paginator.
+
+    ``{"question", "label" (the group's, or ""), "withheld", "note", "texts"}``: ``texts`` is a
+    sequence to page (``_TextAnswers``), empty when the anonymity rules withhold the block. Raises
+    ``LookupError`` when the consultation asks no such free-text question or has no such group.
+    """
+    question = next((q for q in questions_of(consultation) if q["key"] == key and q["kind"] == QuestionKind.TEXT),
+                    None)
+    if question is None:
+        raise LookupError(key)
+    threshold = threshold_for(consultation.min_group_size)
+    total = sum(responses_per_group(consultation).values())
+    result = question_result(consultation, question, answer_counts(consultation, [question]).get(key, []),
+                             threshold, chart=False)
+    if group == ALL:
+        block, label = result["overall"], ""
+    else:
+        block = next((g for g in result["groups"] if g["group"] == group), None)
+        if block is None:
+            raise LookupError(group)
+        label = block["label"]
+    withheld = total < threshold or block["withheld"]
+    return {"question": question, "label": label, "withheld": withheld,
+            "note": withheld_note(threshold) if total < threshold else block.get("note", ""),
+            "texts": [] if withheld else _TextAnswers(consultation, key, group, block["n"])}
 
 
 # --- Figures the project steps read back ------------------------------------------------------
@@ -293,16 +352,14 @@ def subject_of(question):
 def _subject_means(consultation, aspects):
     """``{subject: {aspect: (mean or None, n)}}`` over all respondents; None when withheld."""
     threshold = threshold_for(consultation.min_group_size)
-    by_key, _groups = _answers(consultation)
+    tied = {q["key"]: (q, subject_of(q)) for q in questions_of(consultation)}
+    tied = {key: (q, t) for key, (q, t) in tied.items() if t is not None and t[1] in aspects and is_numeric(q)}
+    counts = answer_counts(consultation, [q for q, _t in tied.values()])
     found = defaultdict(dict)
-    for question in questions_of(consultation):
-        tied = subject_of(question)
-        if tied is None or tied[1] not in aspects or not is_numeric(question):
-            continue
-        numbers = [x for _g, v, nr in by_key.get(question["key"], []) if not nr
-                   for x in [numeric_value(question, v)] if x is not None]
-        mean = stats.summary(numbers)["mean"] if len(numbers) >= threshold else None
-        found[tied[0]][tied[1]] = (mean, len(numbers))
+    for key, (question, (subject, aspect)) in tied.items():
+        numbers = _numbers(question, [(v, n) for _g, v, nr, n in counts.get(key, []) if not nr])
+        n = sum(numbers.values())
+        found[subject][aspect] = (stats.mean_of_counts(numbers) if n >= threshold else None, n)
     return found
 
 
@@ -328,180 +385,22 @@ def stakeholder_apease_means(consultation):
 
 # --- Exports of the responses (module docstring, "Exports") ---------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-NOT_RELEVANT = "not_relevant"
+# Written in exports.py (streamed, issue 11); their names stay importable from here. At the end, not
+# the top: exports.py reads ``questions_of`` from this module when it runs.
+from .exports import (  # noqa: E402
+    FORMULA_STARTS,
+    NOT_RELEVANT,
+    codebook_rows,
+    export_codebook_csv,
+    export_responses_csv,
+    export_responses_xlsx,
+    export_responses_xlsx_file,
+    export_rows,
+    neutralise,
+    stream_codebook_csv,
+    stream_responses_csv,
+)
 
-
-def neutralise(value):
-    """Make a text cell safe to open in a spreadsheet (see module docstring)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _columns(question):
-    """``[(column name, option code or None)]`` for one question."""
-    key = question["key"]
-    if question["kind"] in (QuestionKind.MULTIPLE, QuestionKind.RANKING):
-        return [(f"{key}__{code}", code) for code, _label in choices_for(question)]
-    return [(key, None)]
-
-
-def _cells(question, answer):
-    """The cell values of one question for one response (``answer`` = (value, not_relevant) or None)."""
-    columns = _columns(question)
-    if answer is None:
-        return [""] * len(columns)
-    value, not_relevant = answer
-    if not_relevant:
-        return [NOT_RELEVANT] * len(columns)
-    kind = question["kind"]
-    if kind == QuestionKind.MULTIPLE:
-        chosen = {str(v) for v in value or []}
-        return [1 if code in chosen else 0 for _c, code in columns]
-    if kind == QuestionKind.RANKING:
-        place = {str(v): i for i, v in enumerate(value or [], start=1)}
-        return [place.get(code, "") for _c, code in columns]
-    if isinstance(value, bool) or value is None:
-        return [""]
-    if isinstance(value, int | float):
-        return [value]
-    return [neutralise(str(value))]
-
-
-def _identified(consultation):
-    return not consultation.anonymous
-
-
-def _header(consultation, questions):
-    head = ["respondent", "group", "questionnaire_version"]
-    if _identified(consultation):
-        head += ["submitted_on", "email", "submitted_at"]
-    for q in questions:
-        head += [c for c, _code in _columns(q)]
-    return head
-
-
-def export_rows(consultation):
-    """``(header, rows)`` of the response table; raises ValidationError when there is nothing."""
-    responses = list(Response.objects.filter(consultation=consultation)
-                     .select_related("version", "invitation").order_by("submitted_on", "pk"))
-    if not responses:
-        raise ValidationError(_("There are no responses to export yet. The export becomes available once "
-                                "the first response has been submitted."))
-    if consultation.anonymous:
-        threshold = threshold_for(consultation.min_group_size)
-        if total_withheld(len(responses), threshold):
-            raise ValidationError(_(
-                "This consultation is anonymous and has fewer than %(k)s responses, so the responses cannot "
-                "be downloaded yet: with so few, people could be recognised from their answers.")
-                % {"k": threshold})
-        # Shuffle: the database order would tell who answered first.
-        random.SystemRandom().shuffle(responses)
-        released = mask_rows([(r.group, r.version.number) for r in responses], threshold)
-    else:
-        released = [(r.group, r.version.number) for r in responses]
-    questions = questions_of(consultation)
-    answers = {}
-    for response_id, key, value, nr in Answer.objects.filter(response__consultation=consultation).values_list(
-            "response_id", "question_key", "value", "not_relevant"):
-        answers[(response_id, key)] = (value, nr)
-    rows = []
-    for number, (r, (group, version)) in enumerate(zip(responses, released, strict=True), start=1):
-        row = [number, neutralise(group), version]
-        if _identified(consultation):
-            email = r.invitation.email if r.invitation_id and r.invitation.email else ""
-            row += [r.submitted_on.isoformat(), neutralise(email),
-                    r.submitted_at.isoformat() if r.submitted_at else ""]
-        for q in questions:
-            row += _cells(q, answers.get((r.pk, q["key"])))
-        rows.append(row)
-    return [neutralise(h) for h in _header(consultation, questions)], rows
-
-
-def codebook_rows(consultation):
-    """One row per column of the response table: column, question key, question, type, codes."""
-    head = ["column", "question_key", "question", "type", "codes"]
-    withheld = [f"{WITHHELD} = " + _("not shown: too few people share this value to keep them anonymous")
-                ] if consultation.anonymous else []
-    fixed = [
-        ["respondent", "", _("Row number in this file (not an identifier)"), "number", ""],
-        ["group", "", _("Respondent group"), "code", "; ".join(
-            [f"{g} = {consultation.group_label(g)}" for g in consultation.groups or []] + withheld)],
-        ["questionnaire_version", "", _("Version of the questionnaire that was answered"), "number",
-         withheld[0] if withheld else ""],
-    ]
-    if _identified(consultation):
-        fixed += [["submitted_on", "", _("Day the response was submitted"), "date", ""],
-                  ["email", "", _("Address of the invited person"), "text", ""],
-                  ["submitted_at", "", _("Time of submission"), "date-time", ""]]
-    rows = list(fixed)
-    common = f"{NOT_RELEVANT} = " + _("answered “not relevant”") + "; " + _("empty = not answered")
-    for q in questions_of(consultation):
-        kind = q["kind"]
-        labels = choices_for(q)
-        for column, code in _columns(q):
-            if kind == QuestionKind.MULTIPLE:
-                codes = _("1 = chosen, 0 = not chosen") + f" ({dict(labels)[code]})"
-            elif kind == QuestionKind.RANKING:
-                codes = _("place given to “%(label)s” (1 = first)") % {"label": dict(labels)[code]}
-            elif labels:
-                codes = "; ".join(f"{v} = {label}" for v, label in labels)
-            elif kind == QuestionKind.NUMBER:
-                codes = _("a number")
-            else:
-                codes = _("free text")
-            rows.append([column, q["key"], q["text"], kind, f"{codes}; {common}"])
-    return head, [[neutralise(c) for c in row] for row in rows]
-
-
-def _csv_bytes(header, rows):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    # A byte-order mark so Excel opens UTF-8 text with accents intact.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _audit(consultation, actor, request, fmt, n):
-    audit_record(action="consultation.exported", actor=actor, organisation=consultation.organisation,
-                 target=consultation.title, request=request,
-                 details={"uuid": str(consultation.uuid), "format": fmt, "responses": n,
-                          "anonymous": consultation.anonymous})
-
-
-def export_responses_csv(*, consultation, actor, request=None):
-    header, rows = export_rows(consultation)
-    _audit(consultation, actor, request, "responses.csv", len(rows))
-    return _csv_bytes(header, rows)
-
-
-def export_codebook_csv(*, consultation, actor, request=None):
-    header, rows = codebook_rows(consultation)
-    _audit(consultation, actor, request, "codebook.csv", 0)
-    return _csv_bytes(header, rows)
-
-
-def export_responses_xlsx(*, consultation, actor, request=None):
-    """An XLSX workbook with the sheets "Responses" and "Codebook"."""
-    header, rows = export_rows(consultation)
-    book_header, book_rows = codebook_rows(consultation)
-    out = io.BytesIO()
-    # strings_to_formulas/urls off: XlsxWriter would otherwise turn "=…" text into live formulas.
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
-    bold = workbook.add_format({"bold": True})
-    for name, head, body in (("Responses", header, rows), ("Codebook", book_header, book_rows)):
-        sheet = workbook.add_worksheet(name)
-        sheet.write_row(0, 0, head, bold)
-        sheet.freeze_panes(1, 0)
-        for r, row in enumerate(body, start=1):
-            for c, value in enumerate(row):
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    sheet.write_number(r, c, value)
-                else:
-                    sheet.write_string(r, c, str(value))
-    workbook.close()
-    _audit(consultation, actor, request, "responses.xlsx", len(rows))
-    return out.getvalue()
+__all__ = ["FORMULA_STARTS", "NOT_RELEVANT", "codebook_rows", "export_codebook_csv", "export_responses_csv",
+           "export_responses_xlsx", "export_responses_xlsx_file", "export_rows", "neutralise", "stream_codebook_csv",
+           "stream_responses_csv"]

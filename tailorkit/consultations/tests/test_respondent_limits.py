@@ -1,12 +1,26 @@
 """Respondent link limits (issue 9, point 2): a whole clinic behind one address can answer at once,
 while guessing tokens is still stopped, per client address, also behind the documented proxy."""
 
+import time
+from types import SimpleNamespace
+
 import pytest
 from django.test import Client, override_settings
+
+from tailorkit.consultations.views import responding
 
 from .factories import make_consultation
 
 PROXY = "10.0.0.1"
+
+
+@pytest.fixture(autouse=True)
+def one_window(monkeypatch):
+    """Every request of a test falls in the same one-minute window of the limiter: on a slow or busy
+    machine a test could otherwise start in one minute and finish in the next, and its counts would
+    start again from zero half way through."""
+    now = time.time()
+    monkeypatch.setattr(responding, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ preview that shows a questionnaire exactly as respondents see it."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,12 +13,28 @@ from tailorkit.core import errors
 from tailorkit.core.locking import StaleEdit, conflict_context
 from tailorkit.core.permissions import can, get_object_for_user_or_404, get_organisation_or_404
 
-from .. import selectors
+from .. import selectors, subjects
 from ..forms import QuestionForm, QuestionnaireForm, SectionForm
 from ..models import Question, Questionnaire, Section
 from ..services import builder
 from ..services.responding import RespondentForm
 from .responding import follow, page_asked, render_form
+
+PER_PAGE = 25
+
+
+@login_required
+def questionnaire_list(request, org_slug):
+    """The organisation's questionnaires, a page at a time; without an app above that lists the
+    consultations (``subjects.overview_url_name``), also the newest consultations."""
+    org = get_organisation_or_404(request.user, org_slug)
+    page = Paginator(selectors.questionnaires_with_use(org), PER_PAGE).get_page(request.GET.get("page"))
+    overview = subjects.overview_url_name()
+    return render(request, "consultations/questionnaire_list.html", {
+        "org": org, "can_edit": can(request.user, "edit", org), "page": page, "questionnaires": page.object_list,
+        "consultations": None if overview else selectors.consultations_of(org)[:PER_PAGE + 1],
+        "per_page": PER_PAGE, "overview_url_name": overview,
+    })
 
 
 def _questionnaire(request, org_slug, questionnaire_id, action="view"):

@@ -18,6 +18,7 @@ from .. import selectors, subjects
 from ..forms import ConsultationForm, InviteForm
 from ..models import Consultation
 from ..services import delivery
+from .builder import questionnaire_list  # paginated there with the other questionnaire pages
 
 NEW_LINK_SESSION_KEY = "consultation_new_open_link"
 EDITABLE = ("title", "purpose", "anonymous", "opens_at", "closes_at", "response_limit", "min_group_size", "groups",
@@ -60,17 +61,6 @@ def consultation_list(request, org_slug):
     if subjects.overview_url_name():
         return redirect(subjects.overview_url_name(), org.slug)
     return questionnaire_list(request, org_slug)
-
-
-@login_required
-def questionnaire_list(request, org_slug):
-    org = get_organisation_or_404(request.user, org_slug)
-    return render(request, "consultations/questionnaire_list.html", {
-        "org": org, "can_edit": can(request.user, "edit", org),
-        "questionnaires": selectors.questionnaires_with_use(org),
-        "consultations": None if subjects.overview_url_name() else selectors.consultations_of(org),
-        "overview_url_name": subjects.overview_url_name(),
-    })
 
 
 @login_required

@@ -7,6 +7,7 @@ it. The first request does: web servers write its path to their access logs. gun
 a page of the form shows and keeps is decided by ``services.responding.RespondentForm``.
 """
 
+import functools
 import hashlib
 import secrets
 import time
@@ -66,8 +67,14 @@ def _read_grant(request):
     return grant if isinstance(grant, dict) and grant.get("c") else None
 
 
+@functools.lru_cache(maxsize=16)
+def _path(name):
+    """A URL without arguments, reversed once per process (a respondent's every submit redirects)."""
+    return reverse(name)
+
+
 def _with_grant(response, grant):
-    respondent_pages = reverse("consultations:consultation_thanks").rsplit("thanks/", 1)[0]  # "/c/"
+    respondent_pages = _path("consultations:consultation_thanks").rsplit("thanks/", 1)[0]  # "/c/"
     response.set_cookie(GRANT, signing.dumps(grant, salt=GRANT_SALT, compress=True),
                         max_age=settings.SESSION_COOKIE_AGE, path=respondent_pages,
                         secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
@@ -209,15 +216,16 @@ def render_form(request, form, *, preview_of=None, org=None):
 def respondent_form(request):
     grant = _read_grant(request)
     if grant and grant.get("done"):
-        return redirect("consultations:consultation_thanks")
+        return redirect(_path("consultations:consultation_thanks"))
     posted_key = _posted_submission_key(request)
-    consultation, invitation, draft = responding.grant_objects(grant, submission_key=posted_key)
+    consultation, invitation, draft = responding.grant_objects(grant)
     if invitation is not None and invitation.status == Invitation.Status.COMPLETED:
-        return redirect("consultations:consultation_thanks")
-    if getattr(consultation, "already_sent", False) or (
-            consultation is None and responding.submitted_with_key(posted_key) is not None):
-        return redirect("consultations:consultation_thanks")  # the same submit again (double click, retry)
+        return redirect(_path("consultations:consultation_thanks"))
     if grant is None or not responding.can_answer(consultation, invitation):
+        # A submit that was stored before the consultation closed or filled up, sent again (double
+        # click, retry), is thanked; asked only here, on the way to a refusal.
+        if posted_key is not None and responding.submitted_with_key(posted_key) is not None:
+            return redirect(_path("consultations:consultation_thanks"))
         return _problem(request)
     if not grant.get("code"):
         return _access_code(request, grant, consultation)
@@ -228,7 +236,7 @@ def respondent_form(request):
     go = form.post(request.POST) if request.method == "POST" else None
     if go is not None and go.submitted:
         # Keep nothing in the grant that points at the invitation once the response is in.
-        return _with_grant(redirect("consultations:consultation_thanks"), {"c": grant["c"], "done": True})
+        return _with_grant(redirect(_path("consultations:consultation_thanks")), {"c": grant["c"], "done": True})
     response = follow(request, go) if go is not None else render_form(request, form)
     if grant.get("d") and not draft_flag:
         response = _with_grant(response, grant)  # a draft was made on this request: the grant says so

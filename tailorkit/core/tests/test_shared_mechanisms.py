@@ -1,14 +1,11 @@
-"""The mechanisms every app shares: fetch-if-allowed, error translation, charts, tokens."""
+"""The mechanisms every app shares: fetch-if-allowed, error translation, tokens (charts: test_charts.py)."""
 
-import base64
-
-import altair as alt
 import pytest
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from tailorkit.core import charts, errors, selectors
+from tailorkit.core import errors, selectors
 from tailorkit.core.models import Membership
 from tailorkit.core.permissions import access_in, can, get_object_for_user_or_404
 from tailorkit.core.tokens import hash_token, new_token
@@ -68,17 +65,6 @@ def test_service_errors_land_at_their_field_or_on_top_of_the_form():
     assert errors.as_dict(exc, rename={"title": "name"}) == {"name": ["Say what it is."]}
     assert errors.as_dict(ValidationError("Refused.")) == {"__all__": ["Refused."]}
     assert errors.summary(ValidationError(["One.", "Two."])) == "One. Two."
-
-
-def test_a_chart_is_one_cached_svg_image():
-    chart = alt.Chart(alt.Data(values=[{"a": "<script>x</script>", "b": 2}])).mark_bar().encode(x="b:Q", y="a:N")
-    uri = charts.render(chart)
-    assert uri.startswith("data:image/svg+xml;base64,")
-    svg = base64.b64decode(uri.split(",", 1)[1]).decode()
-    assert "<svg" in svg and "<script>" not in svg
-    before = charts._svg.cache_info().hits
-    assert charts.render(chart) == uri and charts._svg.cache_info().hits == before + 1
-    assert charts.render(None) == ""
 
 
 def test_tokens_are_long_random_and_stored_as_hashes():

@@ -1,23 +1,59 @@
 """Iterations: the passes a project made through the cycle. The newest is the current one; the
 earlier ones are the record of what the team did before it went back, readable but unchanged."""
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch
 
 from ..models import Decision, Iteration, Review
 
+# Iterations the switcher of a step page lists at a time. Most projects have one to five; a project
+# that went round a thousand times still gets a short table, around the iteration shown.
+SWITCHER_SIZE = 10
 
-def load_iterations(project):
-    """All iterations, oldest first, with their decisions; each gets ``ended_at`` (when the next
-    began), ``decision_list`` and ``last_decision``. For the iteration switcher of the step pages."""
+
+@dataclass
+class IterationWindow:
+    """The iterations around the one shown: ``rows`` (oldest first, each with ``ended_at``,
+    ``decision_list`` and ``last_decision``), the ``shown`` and the ``current`` (newest) iteration,
+    how many there are in all, and the numbers of the iterations just before and after the rows."""
+
+    rows: list
+    shown: Iteration
+    current: Iteration
+    total: int
+    earlier_number: int | None
+    later_number: int | None
+
+
+def iterations_around(project, number=None, size=SWITCHER_SIZE):
+    """The iteration numbered ``number`` (the current one when None) and up to ``size`` iterations
+    around it, read in a fixed number of queries however many iterations the project has. None when
+    the project has no iteration of that number."""
+    numbers = Iteration.objects.filter(project=project).order_by("number").values_list("number", flat=True)
+    newest = numbers.last()
+    if newest is None or (number is not None and not numbers.filter(number=number).exists()):
+        return None
+    target = newest if number is None else number
+    # A window ending at the newest iteration, or centred on an earlier one that is shown.
+    below = numbers.filter(number__lte=target).reverse()[: size // 2 + 1 if target != newest else size]
+    low = list(below)[-1]
+    window_numbers = list(numbers.filter(number__gte=low)[: size + 1])  # one more: when the last ended
     decisions = Decision.objects.select_related("decided_by", "review").order_by("decided_at", "id")
-    iterations = list(Iteration.objects.filter(project=project).order_by("number")
-                      .select_related("chosen_option__item", "chosen_option__barrier__item")
-                      .prefetch_related(Prefetch("decisions", queryset=decisions)))
-    for it, nxt in zip(iterations, iterations[1:] + [None], strict=True):
+    loaded = list(Iteration.objects.filter(project=project, number__in=window_numbers).order_by("number")
+                  .select_related("chosen_option__item", "chosen_option__barrier__item")
+                  .prefetch_related(Prefetch("decisions", queryset=decisions)))
+    rows, after = loaded[:size], loaded[size:]
+    for it, nxt in zip(rows, rows[1:] + after + [None], strict=False):
         it.ended_at = nxt.started_at if nxt else None
         it.decision_list = list(it.decisions.all())
         it.last_decision = it.decision_list[-1] if it.decision_list else None
-    return iterations
+    by_number = {it.number: it for it in rows}
+    current = by_number.get(newest) or Iteration.objects.get(project=project, number=newest)
+    earlier = numbers.filter(number__lt=rows[0].number).last()
+    later = numbers.filter(number__gt=rows[-1].number).first()
+    return IterationWindow(rows=rows, shown=by_number[target], current=current, total=numbers.count(),
+                           earlier_number=earlier, later_number=later)
 
 
 def iteration_queryset(project):

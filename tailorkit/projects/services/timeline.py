@@ -1,20 +1,22 @@
-"""The project's record (issue 3, point 7; issue 10): every change from the history tables, and the
-project as it was at any moment.
+"""The project's record (issue 3, point 7; issue 10; issue 11): every change from the history tables,
+and the project as it was at any moment.
 
 Nothing here writes. The timeline merges the django-simple-history tables of every model of the
-cycle, newest first, and shows one entry per person's save (see "The timeline" below). A page
-costs a bounded number of queries: one per history table (with the previous version of each row
-found by a correlated subquery), one per history table whose earlier versions were not read with
-it, and one per kind of object that the entries name (users, items, barriers…). When the rows
-first read do not make enough entries, more are read, four times as many each time. How an entry
-reads (its sentence, the names it shows) is in ``timeline_wording.py``.
+cycle, newest first, and shows one entry per person's save (see "The timeline" below). A page is
+found by a cursor (the moment and id of its first history row), so reading it costs the same at
+any depth: one query per history table for the rows from the cursor on, one per table for the
+earlier versions of the objects whose earlier version is not among those rows (only the oldest row
+of each object read needs one), and one per kind of object that the entries name (users, items,
+barriers…). When the rows first read do not make enough entries, more are read, four times as many
+each time. How an entry reads (its sentence, the names it shows) is in ``timeline_wording.py``.
 """
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from django.db.models import OuterRef, Subquery
-from django.utils import timezone
+from django.db.models import F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy
 
 from tailorkit.core.models import User
@@ -37,11 +39,11 @@ from ..models import (
     SuccessCriterion,
     Task,
 )
-from .timeline_wording import Names, entry_title
+from .timeline_wording import Change, Entry, Names, Part, entry_title
 
 PAGE_SIZE = 25
-# Higher page numbers are read as this one (and then as the last page): a number such as
-# 922337203685477580 would otherwise overflow the database's LIMIT.
+# Higher page numbers (of the old ``?page=N`` links, still served) are read as this one (and then
+# as the last page): a number such as 922337203685477580 would otherwise overflow the database's LIMIT.
 MAX_PAGE = 100_000
 
 # Kind → (model, label). The order is the order of the filter list on the page.
@@ -67,7 +69,9 @@ KINDS = {
 NOT_SHOWN = {"organisation", "project", "team", "version", "created_at", "updated_at", "last_activity_at"}
 
 
+@cache
 def history_model(model):
+    # Cached: ``Model.history`` builds a new manager class on every access (~0.5 ms; docs/performance.md).
     return model.history.model
 
 
@@ -121,76 +125,13 @@ IN_CHUNK = 500   # ids per "IN (…)" query: SQLite limits the number of paramet
 
 
 @dataclass
-class Change:
-    field: str
-    label: str
-    before: str
-    after: str
-
-
-@dataclass
-class Part:
-    """One object touched by a save: its newest history row in the entry and what changed."""
-    kind: str
-    record: object
-    action: str            # "+", "~", "-"
-    raw: list              # [(field name, value before, value after)] as stored
-    subject: str = ""
-    changes: list = field(default_factory=list)
-
-
-@dataclass
-class Entry:
-    """One person's save: one or more objects of one group, shown as one sentence."""
-    kind: str
-    kind_label: str
-    when: datetime
-    user: object
-    parts: list
-    title: str = ""
-    subject: str = ""
-    reason: str = ""
-
-    @property
-    def day(self):
-        return timezone.localtime(self.when).date()
-
-    @property
-    def record(self):
-        return self.parts[0].record
-
-    @property
-    def action(self):
-        return self.parts[0].action if len(self.parts) == 1 else "~"
-
-    @property
-    def changes(self):
-        return [c for p in self.parts for c in p.changes]
-
-    @property
-    def summary(self):
-        """The one short change worth showing without opening the details, or None."""
-        if len(self.parts) != 1 or self.action != "~" or len(self.changes) != 1:
-            return None
-        c = self.changes[0]
-        return c if len(c.before) <= 60 and len(c.after) <= 60 else None
-
-    @property
-    def detail_count(self):
-        """The lines of the details: one per changed value, one per object added or removed without values."""
-        return sum(max(1, len(p.changes)) for p in self.parts)
-
-    @property
-    def has_details(self):
-        return self.summary is None and (len(self.parts) > 1 or bool(self.changes))
-
-
-@dataclass
 class TimelinePage:
     entries: list
-    number: int
+    number: int | None     # for the first page and the old ``?page=N`` links; None on a cursor's page
     has_next: bool
     has_previous: bool
+    older: str = ""        # cursor of the next page's first row ("Older")
+    newer: str = ""        # cursor of this page's first row: the "Newer" page is the one above it
 
     @property
     def days(self):
@@ -213,11 +154,54 @@ def iteration_window(project, number):
     return None
 
 
-class _Table:
-    """The rows of one history table read so far, newest first."""
+# --- Where a row stands in the timeline, and cursors -----------------------------------------------
+#
+# The timeline is ordered by (history_date, history_id) newest first, and rows of two tables with the
+# same moment and id by the order of KINDS. ``_key`` makes that a total order (larger is newer), so
+# a cursor names one row exactly and "rows from the cursor on" is a range query on history_date.
 
-    def __init__(self, kind, qs):
-        self.kind, self.qs, self.rows, self.exhausted = kind, qs, [], False
+RANK = {kind: i for i, kind in enumerate(KINDS)}
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def _key(kind, row):
+    return row.history_date, row.history_id, -RANK[kind]
+
+
+def cursor_of(kind, row):
+    """A row's place as a short text for a link: microseconds since 1970, kind, history id."""
+    return f"{(row.history_date - EPOCH) // MICROSECOND}.{kind}.{row.history_id}"
+
+
+def parse_cursor(text):
+    """The ``_key`` a cursor names, or None for anything that is not one."""
+    try:
+        micros, kind, history_id = str(text or "")[:60].split(".")
+        return EPOCH + int(micros) * MICROSECOND, int(history_id), -RANK[kind]
+    except (ValueError, KeyError, OverflowError):
+        return None
+
+
+def _from(qs, kind, cursor, older):
+    """The rows of ``qs`` at or after ``cursor`` in the timeline (as old or older), or if not
+    ``older``, the rows before it (newer). Written as a range on history_date, which is indexed."""
+    when, history_id, rank = cursor
+    if older:
+        qs = qs.filter(history_date__lte=when).exclude(history_date=when, history_id__gt=history_id)
+    else:
+        qs = qs.filter(history_date__gte=when).exclude(history_date=when, history_id__lt=history_id)
+    return qs.exclude(history_date=when, history_id=history_id) if (-RANK[kind] > rank) == older else qs
+
+
+class _Table:
+    """The rows of one history table read so far, newest first (or oldest first for the rows above
+    a cursor)."""
+
+    def __init__(self, kind, qs, newest_first=True):
+        order = ("-history_date", "-history_id") if newest_first else ("history_date", "history_id")
+        self.kind, self.qs, self.newest_first = kind, qs.select_related("history_user").order_by(*order), newest_first
+        self.rows, self.exhausted = [], False
 
     def read(self, limit):
         if not self.exhausted and len(self.rows) < limit:
@@ -225,24 +209,17 @@ class _Table:
             self.exhausted = len(self.rows) < limit
 
 
-def _key(row):
-    return row.history_date, row.history_id
+# The group of objects one save may touch together (kind → group, column); any other kind: one object.
+GROUPS = {"appraisal": ("appraisal", "option_id"), "rating": ("rating", "rated_by_id"),
+          "focus": ("focus", "iteration_id"), "judgement": ("review", "review_id"), "review": ("review", "id")}
 
 
 def _group_key(kind, r):
-    if kind == "appraisal":
-        return "appraisal", r.option_id
-    if kind == "rating":
-        return "rating", r.rated_by_id
-    if kind == "focus":
-        return "focus", r.iteration_id
-    if kind == "judgement":
-        return "review", r.review_id
-    if kind == "review":
-        return "review", r.id
-    return kind, r.id
+    group, attname = GROUPS.get(kind, (kind, "id"))
+    return group, getattr(r, attname)
 
 
+@cache
 def _shown_fields(kind):
     H = history_model(KINDS[kind][0])
     return [f for f in H.tracked_fields if f.name not in BOOKKEEPING]
@@ -266,31 +243,42 @@ def _added_values(kind, r):
             if f.name not in NAMING_FIELDS and getattr(r, f.attname) not in (None, "")]
 
 
-def _load_previous(tables, rows, previous):
-    """Fill ``previous`` ((kind, history_id) → row) for the edits in ``rows``: from the rows read
-    already where possible, otherwise one query per history table (per IN_CHUNK ids)."""
-    read = {(t.kind, r.history_id): r for t in tables for r in t.rows}
-    missing = {}
-    for k, r in rows:
-        if r.history_type == "~" and r.previous_id and (k, r.previous_id) not in previous:
-            found = read.get((k, r.previous_id))
-            if found is not None:
-                previous[(k, r.previous_id)] = found
-            else:
-                missing.setdefault(k, set()).add(r.previous_id)
-    for k, ids in missing.items():
-        H = history_model(KINDS[k][0])
-        ids = sorted(ids)
-        for i in range(0, len(ids), IN_CHUNK):
-            previous.update({(k, p.history_id): p for p in H.objects.filter(history_id__in=ids[i:i + IN_CHUNK])})
+def _fill_raw(tables, raw):
+    """Fill ``raw`` ((kind, history_id) → changes) for every row read. An edit's earlier version is
+    the next older row of the same object among the rows read from its table (a table's rows read
+    are consecutive in time, and all versions of an object are in the same table's query), so only
+    the oldest row read of each object may need a query: one per table (per IN_CHUNK rows), a
+    "latest earlier version" subquery for those rows only, not for every row read."""
+    for t in tables:
+        previous, older = {}, {}
+        for r in (reversed(t.rows) if t.newest_first else t.rows):   # oldest first
+            previous[r.history_id], older[r.id] = older.get(r.id), r
+        new = [r for r in t.rows if (t.kind, r.history_id) not in raw]
+        missing = [r for r in new if r.history_type == "~" and previous[r.history_id] is None]
+        H = t.qs.model
+        before = H.objects.filter(id=OuterRef("id")).filter(
+            Q(history_date__lt=OuterRef("history_date"))
+            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+        ).order_by("-history_date", "-history_id").values("history_id")[:1]
+        for i in range(0, len(missing), IN_CHUNK):
+            chunk = missing[i:i + IN_CHUNK]   # one row per object, so the earlier versions are one per object
+            wanted = H.objects.filter(history_id__in=[r.history_id for r in chunk]).annotate(p=Subquery(before))
+            found = {p.id: p for p in H.objects.filter(history_id__in=Subquery(wanted.values("p")))}
+            previous.update({r.history_id: found.get(r.id) for r in chunk})
+        for r in new:
+            raw[(t.kind, r.history_id)] = _raw_changes(t.kind, r, previous[r.history_id])
+
+
+def _hidden(k, r, raw):
+    return r.history_type == "~" and raw[(k, r.history_id)] == []   # a save that changed nothing shown
 
 
 def _runs(rows, raw):
     """The runs of rows that make one entry each (see the comment at the top of this section)."""
     runs, current_key, current_when = [], None, None
     for k, r in rows:
-        if r.history_type == "~" and raw[(k, r.history_id)] == []:
-            continue   # a save that changed nothing the timeline shows
+        if _hidden(k, r, raw):
+            continue
         key = (r.history_user_id, _group_key(k, r))
         if runs and key == current_key and current_when - r.history_date <= GROUP_WINDOW:
             runs[-1].append((k, r))
@@ -300,57 +288,113 @@ def _runs(rows, raw):
     return runs
 
 
-def timeline_page(project, *, page=1, kind=None, window=None, page_size=PAGE_SIZE):
-    """One page of ``page_size`` entries of the project's timeline, newest first. A page past
-    the end shows the last page."""
-    page = min(max(1, int(page)), MAX_PAGE)
+def _tables(project, kind, window, *, until=None, after=None):
     querysets = history_querysets(project)
     if kind in querysets:
         querysets = {kind: querysets[kind]}
     tables = []
     for k, qs in querysets.items():
-        H = qs.model
-        before = H.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date")).order_by(
-            "-history_date", "-history_id").values("history_id")[:1]
         if window:
             start, end = window
             qs = qs.filter(history_date__gte=start)
             if end:
                 qs = qs.filter(history_date__lt=end)
-        tables.append(_Table(k, qs.select_related("history_user").annotate(previous_id=Subquery(before))
-                             .order_by("-history_date", "-history_id")))
+        if until or after:
+            qs = _from(qs, k, until or after, older=after is None)
+        tables.append(_Table(k, qs, newest_first=after is None))
+    return tables
 
-    want = page * page_size + 1        # entries, so that we know whether there is a next page
-    limit = want * ROWS_PER_ENTRY
-    previous, raw = {}, {}
+
+def _read(tables, limit, raw):
+    """Read up to ``limit`` rows of each table; → (rows in timeline order, read in the direction of
+    the tables, that are known to be in order; whether every table was read to its end)."""
+    for t in tables:
+        t.read(limit)
+    newest_first = tables[0].newest_first if tables else True
+    rows = sorted(((t.kind, r) for t in tables for r in t.rows), key=lambda kr: _key(*kr), reverse=newest_first)
+    complete = all(t.exhausted for t in tables)
+    if not complete:
+        # Only rows up to the last row read from every table that has more are in order.
+        ends = [_key(t.kind, t.rows[-1]) for t in tables if not t.exhausted]
+        if newest_first:
+            rows = [(k, r) for k, r in rows if _key(k, r) >= max(ends)]
+        else:
+            rows = [(k, r) for k, r in rows if _key(k, r) <= min(ends)]
+    _fill_raw(tables, raw)
+    return rows, complete
+
+
+def _read_runs(tables, want):
+    """At least ``want`` runs from the top of ``tables`` (newest first), or all there are."""
+    limit, raw = want * ROWS_PER_ENTRY, {}
     while True:
-        for t in tables:
-            t.read(limit)
-        rows = sorted(((t.kind, r) for t in tables for r in t.rows), key=lambda kr: _key(kr[1]), reverse=True)
-        complete = all(t.exhausted for t in tables)
-        if not complete:
-            # Only rows newer than the oldest row read from every table that has more are in order.
-            horizon = max(_key(t.rows[-1]) for t in tables if not t.exhausted)
-            rows = [(k, r) for k, r in rows if _key(r) >= horizon]
-        _load_previous(tables, rows, previous)
-        for k, r in rows:
-            if (k, r.history_id) not in raw:
-                raw[(k, r.history_id)] = _raw_changes(k, r, previous.get((k, r.previous_id)))
+        rows, complete = _read(tables, limit, raw)
         runs = _runs(rows, raw)
         if not complete:
             runs = runs[:-1]   # the oldest run may go on in rows not read yet
         if complete or len(runs) >= want:
-            break
+            return runs, raw
         limit *= ROWS_PER_ENTRY
 
-    start = (page - 1) * page_size
-    if page > 1 and len(runs) <= start:
-        # Past the end: every row was read (fewer runs than wanted), so the last page is known.
-        page = max(1, -(-len(runs) // page_size))
+
+def _must_split(newer, older):
+    """Whether two consecutive visible rows are in different runs, wherever their runs began."""
+    (kn, n), (ko, o) = newer, older
+    return ((n.history_user_id, _group_key(kn, n)) != (o.history_user_id, _group_key(ko, o))
+            or n.history_date - o.history_date > GROUP_WINDOW)
+
+
+def _page_above(tables, page_size):
+    """The cursor of the first row of the ``page_size`` entries just above a cursor (``tables``
+    read oldest first from it), or None if fewer are there (then the page above is the first).
+
+    Runs are made from the newest row down, so the runs above a cursor are found from a row where a
+    run must begin whatever came before: the newest of all, or a visible row whose newer visible
+    neighbour is another person's or group's save, or more than GROUP_WINDOW newer."""
+    limit, raw = (page_size + 1) * ROWS_PER_ENTRY, {}
+    while True:
+        rows, complete = _read(tables, limit, raw)
+        rows.reverse()   # newest first
+        visible = [i for i, (k, r) in enumerate(rows) if not _hidden(k, r, raw)]
+        start = 0 if complete else next((older for newer, older in zip(visible, visible[1:], strict=False)
+                                          if _must_split(rows[newer], rows[older])), None)
+        if start is not None:
+            runs = _runs(rows[start:], raw)
+            if len(runs) > page_size or (len(runs) == page_size and not complete):
+                return _key(*runs[-page_size][0])
+            if complete:
+                return None
+        limit *= ROWS_PER_ENTRY
+
+
+def timeline_page(project, *, page=1, kind=None, window=None, page_size=PAGE_SIZE, at=None, newer_than=None):
+    """One page of ``page_size`` entries of the project's timeline, newest first: the page that
+    begins at the cursor ``at``, or the page just above the cursor ``newer_than``, or else page
+    number ``page`` (the old links; the pages before it are read too). A page past the end shows
+    the last page."""
+    if newer_than is not None:
+        at = _page_above(_tables(project, kind, window, after=newer_than), page_size)
+        page = 1
+    if at is not None:
+        runs, raw = _read_runs(_tables(project, kind, window, until=at), page_size + 1)
+        if not runs and newer_than is None:   # nothing from the cursor on (rows removed?): the last page
+            return timeline_page(project, kind=kind, window=window, page_size=page_size, newer_than=at)
+        start, number = 0, None
+    else:
+        page = min(max(1, int(page)), MAX_PAGE)
+        runs, raw = _read_runs(_tables(project, kind, window), page * page_size + 1)
         start = (page - 1) * page_size
-    entries = _entries(runs[start:start + page_size], raw)
-    return TimelinePage(entries=entries, number=page, has_next=len(runs) > start + page_size,
-                        has_previous=page > 1)
+        if page > 1 and len(runs) <= start:
+            # Past the end: every row was read (fewer runs than wanted), so the last page is known.
+            page = max(1, -(-len(runs) // page_size))
+            start = (page - 1) * page_size
+        number = page
+    shown = runs[start:start + page_size]
+    has_next = len(runs) > start + page_size
+    return TimelinePage(entries=_entries(shown, raw), number=number, has_next=has_next,
+                        has_previous=number is None or number > 1,
+                        older=cursor_of(*runs[start + page_size][0]) if has_next else "",
+                        newer=cursor_of(*shown[0][0]) if shown else "")
 
 
 def _merge(kind, rows, raw):
@@ -425,17 +469,37 @@ class Snapshot:
     iterations: list        # each with .focus_goals, .focus_barriers, .chosen, .spec, .tasks_then…
 
 
+def _as_of(model, when, **filters):
+    """The objects of ``model`` (matching ``filters``) as they were at ``when``: the latest version
+    of each at or before it, unless that version is a deletion. One query: the versions are numbered
+    per object, newest first, by a window function, and the first of each is kept. (simple-history's
+    ``as_of`` asks, for every version, whether a later one exists: a cost that grows with the square
+    of an object's versions.) The filters apply to every version, so they must name columns that
+    do not change over an object's life (its project, organisation, parent)."""
+    ranked = history_model(model).objects.filter(history_date__lte=when, **filters).annotate(
+        newest=Window(RowNumber(), partition_by=[F("id")], order_by=[F("history_date").desc(), F("history_id").desc()]))
+    rows = ranked.filter(newest=1).order_by("-history_date", "-history_id")
+    return [r.instance for r in rows if r.history_type != "-"]
+
+
+def _by(objects, attname):
+    """{value of ``attname``: [objects]} in the objects' order: one pass, whatever the number of groups."""
+    groups = {}
+    for o in objects:
+        groups.setdefault(getattr(o, attname), []).append(o)
+    return groups
+
+
 def project_as_of(project, when):
     """The project's state at ``when`` (a timezone-aware datetime), or None if it did not exist yet.
-    Each model is read with ``history.as_of(when)`` and filtered to this project; a fixed number
-    of queries whatever the size of the project."""
+    One query per model whatever the number of versions, and a time linear in the number of objects."""
     pid, oid = project.pk, project.organisation_id
-    then = Project.history.as_of(when).filter(id=pid).first()
+    then = next(iter(_as_of(Project, when, id=pid)), None)
     if then is None:
         return None
 
     def as_of(model, **filters):
-        return list(model.history.as_of(when).filter(organisation_id=oid, **filters))
+        return _as_of(model, when, organisation_id=oid, **filters)
 
     goals = sorted(as_of(Goal, project_id=pid), key=lambda o: (o.created_at, o.pk))
     barriers = sorted(as_of(Barrier, project_id=pid), key=lambda o: (o.created_at, o.pk))
@@ -472,16 +536,18 @@ def project_as_of(project, when):
         j.criterion_then = criterion_by_id.get(j.criterion_id)
     for t in tasks:
         t.owner_name = users.get(t.owner_id, "")
+    judgements_of = _by(judgements, "review_id")
+    for r in reviews:
+        r.judgements_then = judgements_of.get(r.pk, [])
+    focus_of, spec_of, tasks_of = _by(focus, "iteration_id"), _by(specs, "iteration_id"), _by(tasks, "iteration_id")
+    criteria_of, reviews_of = _by(criteria, "iteration_id"), _by(reviews, "iteration_id")
+    decisions_of = _by(decisions, "iteration_id")
     for it in iterations:
-        it.focus_goals = [goal_by_id[f.goal_id] for f in focus if f.iteration_id == it.pk and f.goal_id in goal_by_id]
-        it.focus_barriers = [by_barrier[f.barrier_id] for f in focus
-                             if f.iteration_id == it.pk and f.barrier_id in by_barrier]
+        its_focus = focus_of.get(it.pk, [])
+        it.focus_goals = [goal_by_id[f.goal_id] for f in its_focus if f.goal_id in goal_by_id]
+        it.focus_barriers = [by_barrier[f.barrier_id] for f in its_focus if f.barrier_id in by_barrier]
         it.chosen = option_by_id.get(it.chosen_option_id)
-        it.spec = next((s for s in specs if s.iteration_id == it.pk), None)
-        it.tasks_then = [t for t in tasks if t.iteration_id == it.pk]
-        it.criteria_then = [c for c in criteria if c.iteration_id == it.pk]
-        it.reviews_then = [r for r in reviews if r.iteration_id == it.pk]
-        for r in it.reviews_then:
-            r.judgements_then = [j for j in judgements if j.review_id == r.pk]
-        it.decisions_then = [d for d in decisions if d.iteration_id == it.pk]
+        it.spec = spec_of.get(it.pk, [None])[0]
+        it.tasks_then, it.criteria_then = tasks_of.get(it.pk, []), criteria_of.get(it.pk, [])
+        it.reviews_then, it.decisions_then = reviews_of.get(it.pk, []), decisions_of.get(it.pk, [])
     return Snapshot(when=when, project=then, goals=goals, barriers=barriers, iterations=iterations)

@@ -2,6 +2,7 @@
 to which object), the names of the objects and people it mentions, looked up in one query per kind
 of object, and dates in the reader's format."""
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -25,6 +26,73 @@ def show_date(value):
         return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "DATETIME_FORMAT")
     return date_format(value, "DATE_FORMAT")
 
+
+# --- An entry and what it shows (built in ``timeline.py``) -------------------------------------------
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Part:
+    """One object touched by a save: its newest history row in the entry and what changed."""
+    kind: str
+    record: object
+    action: str            # "+", "~", "-"
+    raw: list              # [(field name, value before, value after)] as stored
+    subject: str = ""
+    changes: list = field(default_factory=list)
+
+
+@dataclass
+class Entry:
+    """One person's save: one or more objects of one group, shown as one sentence."""
+    kind: str
+    kind_label: str
+    when: datetime
+    user: object
+    parts: list
+    title: str = ""
+    subject: str = ""
+    reason: str = ""
+
+    @property
+    def day(self):
+        return timezone.localtime(self.when).date()
+
+    @property
+    def record(self):
+        return self.parts[0].record
+
+    @property
+    def action(self):
+        return self.parts[0].action if len(self.parts) == 1 else "~"
+
+    @property
+    def changes(self):
+        return [c for p in self.parts for c in p.changes]
+
+    @property
+    def summary(self):
+        """The one short change worth showing without opening the details, or None."""
+        if len(self.parts) != 1 or self.action != "~" or len(self.changes) != 1:
+            return None
+        c = self.changes[0]
+        return c if len(c.before) <= 60 and len(c.after) <= 60 else None
+
+    @property
+    def detail_count(self):
+        """The lines of the details: one per changed value, one per object added or removed without values."""
+        return sum(max(1, len(p.changes)) for p in self.parts)
+
+    @property
+    def has_details(self):
+        return self.summary is None and (len(self.parts) > 1 or bool(self.changes))
 
 
 # What an entry's sentence calls an object of each kind.

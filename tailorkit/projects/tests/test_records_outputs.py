@@ -185,7 +185,8 @@ def test_the_pdf_draws_each_chart_once(client_for, bob, project, org, consulted,
     from tailorkit.core import charts as core_charts
 
     calls = []
-    real = core_charts.svg_of
-    monkeypatch.setattr(core_charts, "svg_of", lambda chart: calls.append(1) or real(chart))
+    real = core_charts.draw
+    monkeypatch.setattr(core_charts, "_local", type(core_charts._local)())  # none kept from earlier tests
+    monkeypatch.setattr(core_charts, "draw", lambda kind, make: calls.append(kind) or real(kind, make))
     client_for(bob).get(reverse("projects:project_summary_pdf", args=[org.slug, project.pk]))
     assert len(calls) == 4

@@ -156,8 +156,8 @@ def test_the_imported_history_keeps_the_original_dates_and_past_states(full_proj
 
 def test_export_is_recorded_as_an_audit_event(client_for, alice, full_project, org):
     response = client_for(alice).get(reverse("projects:project_export", args=[org.slug, full_project.pk]))
-    assert response["Content-Type"] == "application/json"
-    assert json.loads(response.content)["project"]["name"] == full_project.name
+    assert response["Content-Type"] == "application/json" and response.streaming
+    assert json.loads(response.getvalue())["project"]["name"] == full_project.name
     assert AuditEvent.objects.filter(action="project.exported", organisation=org,
                                      details__format="json").exists()
 

@@ -43,9 +43,16 @@ def _criteria():
 # --- the step page ---------------------------------------------------------------------------------
 
 
-def _sections(project, barriers, options):
-    """One section per focused barrier: its suggestions, its candidates, and the catalogue by
-    cluster when some barrier has no evidence to suggest from."""
+# Suggestions shown for each barrier before "show all", the best ranked first. The shipped evidence
+# suggests up to 22 strategies for a barrier, so this changes nothing there; a pack linking every
+# barrier to all 73 ERIC strategies made a page of ten barriers weigh 0.9 MB.
+SUGGESTIONS_SHOWN = 25
+
+
+def _sections(project, barriers, options, complete=None):
+    """One section per focused barrier: its suggestions (the first ``SUGGESTIONS_SHOWN``, or all of
+    them for the barrier whose id is ``complete``), its candidates, and the catalogue by cluster when
+    some barrier has no evidence to suggest from."""
     by_barrier = suggestions_for(project, barriers, options)
     catalogue = None
     if any(not s.has_evidence for s in by_barrier.values()):
@@ -53,7 +60,10 @@ def _sections(project, barriers, options):
     sections = []
     for barrier in barriers:
         mine = [o for o in options if o.barrier_id == barrier.pk]
+        found = by_barrier[barrier.pk].suggestions
+        shown = found if barrier.pk == complete else found[:SUGGESTIONS_SHOWN]
         sections.append({"barrier": barrier, "s": by_barrier[barrier.pk], "options": mine,
+                         "shown": shown, "more": len(found) - len(shown),
                          "option_items": {o.item_id for o in mine if o.item_id}})
     return sections, catalogue
 
@@ -76,7 +86,8 @@ def step_match(request, org_slug, project_id):
     iteration = context["iteration"]
     barriers = reads.focused_barriers(iteration)
     options = reads.options_for(project, barriers)
-    sections, catalogue = _sections(project, barriers, options)
+    wanted = request.GET.get("suggestions", "")
+    sections, catalogue = _sections(project, barriers, options, int(wanted) if wanted.isdigit() else None)
     table, figures = _appraisal_table(project, iteration, options)
     criteria = _criteria()
     context.update({

@@ -1,7 +1,6 @@
 """Outputs (issue 3, point 10): the one-page summary, its PDF, and the JSON export and import (run by the
 background worker, with a status page; issue 9, point 5)."""
 
-import json
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
@@ -9,7 +8,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -29,8 +28,8 @@ from ..selectors import goals as goal_reads
 from ..selectors import summary as summary_reads
 from ..selectors.planning import spec_values
 from ..services.effort import effort_totals
-from ..services.transfer import project_export as export_project
 from ..services.transfer import project_import_queue, project_imports_resume
+from ..services.transfer.export import project_export_stream
 
 
 def summary_context(project):
@@ -116,8 +115,10 @@ def project_summary_pdf(request, org_slug, project_id):
 @login_required
 def project_export(request, org_slug, project_id):
     project = get_project_or_404(request, org_slug, project_id)
-    data = export_project(project=project, user=request.user, request=request)
-    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+    # Streamed as the rows are read (issue 11, point 4): a project with years of history is never whole
+    # in memory, as objects or as text.
+    chunks = project_export_stream(project=project, user=request.user, request=request)
+    response = StreamingHttpResponse(chunks, content_type="application/json")
     filename = f"{slugify(project.name) or 'project'}-{timezone.localdate():%Y%m%d}.tailorkit.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

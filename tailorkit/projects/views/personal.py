@@ -13,6 +13,7 @@ home page is capped; the page says how many there are and links to the full list
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -29,10 +30,11 @@ TASKS_PER_PAGE = 50
 
 
 def _capped(queryset, limit=HOME_LIMIT):
-    """The first ``limit`` rows and the total: counted only when there are more than fit."""
-    rows = list(queryset[:limit + 1])
-    total = len(rows) if len(rows) <= limit else queryset.count()
-    return {"rows": rows[:limit], "total": total, "more": total > limit}
+    """The first ``limit`` rows and the total, in one query whatever the number of rows: the total
+    is a window count over the whole selection, taken before the limit."""
+    rows = list(queryset.annotate(selection_total=Window(Count("pk")))[:limit])
+    total = rows[0].selection_total if rows else 0
+    return {"rows": rows, "total": total, "more": total > limit}
 
 
 def _projects_with_next_action(section, editable):

@@ -25,6 +25,7 @@ from .step_pages import (
     page_context,
     post_only,
     refuse_if_earlier,
+    section_page,
     step_page_context,
     step_url,
 )
@@ -48,8 +49,12 @@ def render_plan(request, project, spec_form=None, conflict=None):
     if spec_form is None and not context["read_only"]:
         initial = {**model_to_dict(spec, fields=services.SPEC_FIELDS), "version": spec.version} if spec else {}
         spec_form = SpecificationForm(initial=initial, labels=labels)
+    tasks, task_query = section_page(request, plan.pop("tasks"), "tasks_page")
+    criteria, criterion_query = section_page(request, plan.pop("criteria"), "criteria_page")
     context.update({
-        **plan, "spec_form": spec_form, "spec_editing": editing, "completeness": reads.completeness(spec, labels),
+        **plan, "tasks": tasks.object_list, "tasks_page": tasks, "task_query": task_query,
+        "criteria": criteria.object_list, "criteria_page": criteria, "criterion_query": criterion_query,
+        "spec_form": spec_form, "spec_editing": editing, "completeness": reads.completeness(spec, labels),
         "spec_values": reads.spec_values(spec, labels),
         "task_statuses": Task.Status.choices,
         "task_form": None if context["read_only"] else TaskForm(project=project, auto_id="id_task_%s"),

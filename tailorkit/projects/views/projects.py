@@ -4,6 +4,7 @@ of each step, and archiving."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,6 +20,7 @@ from ..forms.projects import ProjectForm
 from ..forms.review import ReopenForm
 from ..guidance import load_principles, principles_for
 from ..models import Project
+from ..selectors.iterations import SWITCHER_SIZE
 from ..selectors.progress import project_progress
 from ..selectors.review import cycle_outcome
 from ..services import projects as services
@@ -30,6 +32,7 @@ LIST_TABS = {
     "completed": [Project.Status.COMPLETED, Project.Status.STOPPED],
     "archived": [Project.Status.ARCHIVED],
 }
+PROJECTS_PER_PAGE = 50
 
 
 @login_required
@@ -38,15 +41,17 @@ def project_list(request, org_slug):
     shown = request.GET.get("show") or ("archived" if request.GET.get("archived") == "1" else "active")
     if shown not in LIST_TABS:
         shown = "active"
-    projects = (Project.objects.filter(organisation=org, status__in=LIST_TABS[shown])
-                .select_related("owner").annotate(n_iterations=Count("iterations")))
     counts = dict(Project.objects.filter(organisation=org).order_by().values_list("status")
                   .annotate(n=Count("pk")))
     tabs = [(key, label, sum(counts.get(s, 0) for s in LIST_TABS[key]))
             for key, label in (("active", _("Active")), ("completed", _("Completed")), ("archived", _("Archived")))]
+    projects = (Project.objects.filter(organisation=org, status__in=LIST_TABS[shown])
+                .select_related("owner").annotate(n_iterations=Count("iterations"))
+                .order_by("-last_activity_at", "-pk"))
+    page = Paginator(projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "projects/project_list.html", {
-        "org": org, "projects": projects, "shown": shown, "show_archived": shown == "archived", "tabs": tabs,
-        "can_edit": can(request.user, "edit", org),
+        "org": org, "projects": page.object_list, "page": page, "query": f"show={shown}&", "shown": shown,
+        "show_archived": shown == "archived", "tabs": tabs, "can_edit": can(request.user, "edit", org),
     })
 
 
@@ -113,8 +118,14 @@ def project_home(request, org_slug, project_id):
     return render(request, "projects/project_home.html", {
         "project": project, "org": project.organisation, "iteration": iteration, "steps": step_list,
         "next_action": next_action, "outcome": outcome, "can_edit": can(request.user, "edit", project),
-        "iterations": project.iterations.order_by("number"),
+        **_latest_iterations(project),
     })
+
+
+def _latest_iterations(project):
+    """The newest iterations for the project page's list, oldest of them first, and how many in all."""
+    latest = list(project.iterations.order_by("-number")[:SWITCHER_SIZE])[::-1]
+    return {"iterations": latest, "iterations_total": project.iterations.count()}
 
 
 @login_required

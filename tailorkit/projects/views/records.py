@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -39,7 +40,12 @@ def project_timeline(request, org_slug, project_id):
         page_number = max(1, int(request.GET.get("page", 1)))
     except ValueError:
         page_number = 1
-    page = timeline_services.timeline_page(project, page=page_number, kind=kind or None, window=window)
+    # "Older" and "Newer" carry a cursor (a row's moment and id), so a deep page costs what page 1
+    # does; the old ?page=N links still work (reading the N - 1 pages before).
+    page = timeline_services.timeline_page(
+        project, page=page_number, kind=kind or None, window=window,
+        at=timeline_services.parse_cursor(request.GET.get("at")),
+        newer_than=timeline_services.parse_cursor(request.GET.get("newer_than")))
     query = "&".join(f"{k}={v}" for k, v in (("kind", kind), ("iteration", iteration)) if v)
     today = timezone.localdate()
     return render(request, "projects/timeline.html", {
@@ -104,7 +110,8 @@ def project_effort(request, org_slug, project_id):
             else:
                 messages.success(request, _("Time logged."))
                 return redirect("projects:project_effort", org_slug=org_slug, project_id=project.pk)
-    entries = EffortEntry.objects.filter(project=project).select_related("user")
+    entries = Paginator(EffortEntry.objects.filter(project=project).select_related("user"), 50).get_page(
+        request.GET.get("page"))
     by_person, by_step, total = effort_services.effort_totals(project)
     return render(request, "projects/effort.html", {
         "project": project, "org": project.organisation, "form": form, "entries": entries,

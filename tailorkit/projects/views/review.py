@@ -20,6 +20,7 @@ from .step_pages import (
     iteration_to_change,
     page_context,
     refuse_if_earlier,
+    section_page,
     step_page_context,
     step_url,
 )
@@ -44,20 +45,31 @@ def review(request, org_slug, project_id):
     project = get_project_or_404(request, org_slug, project_id)
     context = step_page_context(request, project, Step.REVIEW)
     shown, read_only = context["iteration"], context["read_only"]
-    criteria = list(SuccessCriterion.objects.filter(iteration=shown))
-    reviews = reviews_of(shown)
+    criteria, criterion_query = section_page(request, SuccessCriterion.objects.filter(iteration=shown),
+                                             "criteria_page")
+    n = criteria.paginator.count
+    reviews = reviews_of(shown, complete=_int(request.GET.get("review")))
     # A finished cycle (the team decided to stop) shows how it ended and offers to reopen it, not
     # the decision form; reviews can still be recorded and corrected, e.g. a later follow-up.
     outcome = None if context["is_earlier"] else cycle_outcome(project, shown)
+    # With more success criteria than fit on a page, a review is recorded on its own page (the
+    # button links there) rather than in a form of a thousand fieldsets folded into this one.
+    inline = not read_only and not criteria.has_other_pages()
     context.update({
-        "criteria": criteria,
-        "reviews": [(r, review_label(r, len(criteria)), review_findings(r, len(criteria))) for r in reviews],
+        "criteria": criteria.object_list, "criteria_page": criteria, "criterion_query": criterion_query,
+        "reviews": [(r, review_label(r, n), review_findings(r, n)) for r in reviews],
         "decisions": shown.decision_list, "decision_choices": _decision_choices(), "outcome": outcome,
-        "review_form": None if read_only else ReviewForm(criteria=criteria,
-                                                         initial={"review_date": timezone.localdate()}),
-        "decision_form": None if read_only or outcome else DecisionForm(reviews=reviews, criteria=criteria),
+        "review_form": ReviewForm(criteria=criteria.object_list, initial={"review_date": timezone.localdate()})
+        if inline else None,
+        "review_page": not read_only and not inline,
+        # The decision form labels each review with "2 of 3 criteria met": it needs the number only.
+        "decision_form": None if read_only or outcome else DecisionForm(reviews=reviews, criteria=range(n)),
     })
     return render(request, "projects/review/page.html", context)
+
+
+def _int(value):
+    return int(value) if value and value.isdigit() else None
 
 
 def _review_form_page(request, project, form, iteration, obj=None, conflict=None):

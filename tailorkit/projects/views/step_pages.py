@@ -9,10 +9,13 @@
   that names the iteration they were built for, so a form left open while someone else went back to
   an earlier step is refused rather than written into the new iteration.
 - ``confirm_delete``: the "delete this?" page (GET) and the deletion (POST).
+- ``section_page``: one page of a long list in a section of a step page (tasks, success criteria),
+  so a plan of a thousand tasks shows fifty at a time while a plan of thirty looks as it always did.
 """
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +27,7 @@ from tailorkit.core.permissions import can
 from .. import steps
 from ..guidance import load_principles, principles_for
 from ..models import Iteration
-from ..selectors.iterations import load_iterations
+from ..selectors.iterations import iterations_around
 from . import stakeholders
 
 
@@ -37,33 +40,34 @@ def page_context(request, project, step):
             "all_principles": principles, "can_edit": can_edit, "read_only": not can_edit}
 
 
-def pick_iteration(request, iterations):
-    """(shown, current): ``?iteration=<number>`` or the current (newest) iteration; unknown → 404."""
-    if not iterations:
-        raise Http404
-    current = iterations[-1]
+def pick_iteration(request, project):
+    """The ``IterationWindow`` of ``?iteration=<number>`` or of the current (newest) iteration;
+    an unknown number is a 404."""
     raw = request.GET.get("iteration")
-    if raw in (None, ""):
-        return current, current
-    try:
-        number = int(raw)
-    except ValueError:
-        raise Http404 from None
-    shown = next((i for i in iterations if i.number == number), None)
-    if shown is None:
+    number = None
+    if raw not in (None, ""):
+        try:
+            number = int(raw)
+        except ValueError:
+            raise Http404 from None
+        if not -2**31 <= number < 2**31:  # beyond any stored number (and any database integer)
+            raise Http404
+    window = iterations_around(project, number)
+    if window is None:
         raise Http404
-    return shown, current
+    return window
 
 
 def step_page_context(request, project, step):
     """The context of a step's own page: ``page_context`` plus the iteration shown, the iteration
     switcher and the "Ask stakeholders" panel. An earlier iteration is read-only."""
-    iterations = load_iterations(project)
-    shown, current = pick_iteration(request, iterations)
+    window = pick_iteration(request, project)
+    shown, current = window.shown, window.current
     context = page_context(request, project, step)
     earlier = shown.pk != current.pk
     context.update({
-        "iterations": iterations, "iteration": shown, "current_iteration": current, "is_earlier": earlier,
+        "iterations": window.rows, "iteration_window": window, "iteration": shown, "current_iteration": current,
+        "is_earlier": earlier,
         "read_only": earlier or context["read_only"],
         "stakeholder_panel": stakeholders.step_panel(request=request, project=project, step=step,
                                                      iteration=current),
@@ -92,13 +96,29 @@ def is_earlier(iteration):
 def iteration_to_change(request, project, step):
     """(iteration, None) for the iteration a form writes into (``?iteration=<number>``, or the
     current one), or (iteration, the refusal) when that is an earlier iteration."""
-    shown, current = pick_iteration(request, load_iterations(project))
+    window = pick_iteration(request, project)
+    shown, current = window.shown, window.current
     return shown, (refuse_earlier(request, project, shown, step) if shown.pk != current.pk else None)
 
 
 def refuse_if_earlier(request, project, row, step):
     """The refusal when ``row`` belongs to an earlier iteration, else None."""
     return refuse_earlier(request, project, row.iteration, step) if is_earlier(row.iteration) else None
+
+
+# Rows of a list section of a step page (tasks, success criteria) shown at a time. Plans have 5–30
+# tasks as a rule; a page of fifty keeps those on one page, exactly as before the lists were paged.
+SECTION_PAGE_SIZE = 50
+
+
+def section_page(request, rows, param, per_page=SECTION_PAGE_SIZE):
+    """One page of ``rows`` picked by the query parameter ``param`` (e.g. ``tasks_page``), and the
+    other parameters of the request as "name=value&" (the iteration, another section's page) for the
+    links to the other pages, so that paging one section leaves the rest of the page where it was."""
+    page = Paginator(rows, per_page).get_page(request.GET.get(param))
+    others = request.GET.copy()
+    others.pop(param, None)
+    return page, (others.urlencode() + "&" if others else "")
 
 
 def post_only(request):

@@ -1,0 +1,111 @@
+"""The API's project routes answer a bounded amount whatever the data (issue 11): the project list
+and the effort entries a page at a time with ``count``, ``next`` and ``previous``; the project
+detail with its newest iterations only, and a route that pages through all of them."""
+
+import datetime
+
+import pytest
+
+from tailorkit.api.pagination import DEFAULT_LIMIT
+from tailorkit.projects.models import EffortEntry, Iteration, Project
+from tailorkit.projects.selectors.projects import ITERATIONS_IN_DETAIL
+from tailorkit.projects.services.projects import project_create
+
+
+@pytest.fixture
+def make(org, alice, library):
+    def _make(n, name="P"):
+        return [project_create(organisation=org, user=alice, name=f"{name} {i}", service="iCBT",
+                               determinant_pack=library["determinants"], strategy_pack=library["strategies"])
+                for i in range(n)]
+    return _make
+
+
+def test_the_project_list_is_paged_with_its_count_and_the_next_page(bearer, alice, org, make):
+    made = make(5)
+    client = bearer(alice)
+    base = f"/api/organisations/{org.slug}/projects"
+    first = client.get(f"{base}?limit=2").json()
+    assert first["count"] == 5 and len(first["items"]) == 2
+    assert first["previous"] is None
+    assert first["next"] == f"http://testserver{base}?limit=2&offset=2"
+    seen = [p["id"] for p in first["items"]]
+    page = first
+    while page["next"]:
+        page = client.get(page["next"]).json()
+        seen += [p["id"] for p in page["items"]]
+    assert sorted(seen) == sorted(p.pk for p in made) and len(seen) == 5
+    assert page["previous"] == f"http://testserver{base}?limit=2&offset=2"
+
+
+def test_page_links_keep_the_filter_and_the_limit_is_bounded(bearer, alice, org, make):
+    archived = make(3, name="Old")
+    Project.objects.filter(pk__in=[p.pk for p in archived]).update(status=Project.Status.ARCHIVED)
+    make(1)
+    client = bearer(alice)
+    base = f"/api/organisations/{org.slug}/projects"
+    body = client.get(f"{base}?status=archived&limit=1").json()
+    assert body["count"] == 3 and "status=archived" in body["next"]
+    assert client.get(f"{base}?limit=501").status_code == 422
+    assert client.get(base).json()["count"] == 1
+
+
+def test_the_project_list_makes_as_many_queries_for_many_projects_as_for_a_few(
+        bearer, alice, org, make, django_assert_max_num_queries):
+    client = bearer(alice)
+    counts = []
+    for _size in (2, 4):
+        make(2)
+        with django_assert_max_num_queries(20) as captured:
+            assert len(client.get(f"/api/organisations/{org.slug}/projects?limit=2").json()["items"]) == 2
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_the_detail_holds_the_newest_iterations_and_a_route_pages_through_all(bearer, alice, org, make):
+    project = make(1)[0]
+    Iteration.objects.bulk_create(Iteration(organisation=org, project=project, number=n)
+                                  for n in range(2, ITERATIONS_IN_DETAIL + 6))
+    total = ITERATIONS_IN_DETAIL + 5
+    client = bearer(alice)
+    url = f"/api/organisations/{org.slug}/projects/{project.pk}"
+    body = client.get(url).json()
+    assert [i["number"] for i in body["iterations"]] == list(range(6, total + 1))
+    assert body["iterations_count"] == total
+    assert body["iterations_url"] == f"http://testserver{url}/iterations"
+    listed = client.get(body["iterations_url"]).json()
+    assert listed["count"] == total and [i["number"] for i in listed["items"]] == list(range(1, total + 1))
+    assert listed["next"] is None
+    assert len(client.get(f"{url}/iterations?limit=4").json()["items"]) == 4
+    assert DEFAULT_LIMIT >= total
+
+
+def test_the_detail_makes_as_many_queries_for_many_iterations_as_for_a_few(bearer, alice, org, make,
+                                                                          django_assert_max_num_queries):
+    project = make(1)[0]
+    client = bearer(alice)
+    counts = []
+    for extra in (ITERATIONS_IN_DETAIL, 2 * ITERATIONS_IN_DETAIL):
+        first = Iteration.objects.filter(project=project).count() + 1
+        Iteration.objects.bulk_create(Iteration(organisation=org, project=project, number=n)
+                                      for n in range(first, extra + 2))
+        with django_assert_max_num_queries(40) as captured:
+            body = client.get(f"/api/organisations/{org.slug}/projects/{project.pk}").json()
+        assert len(body["iterations"]) == ITERATIONS_IN_DETAIL
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_effort_entries_are_paged_and_the_totals_count_them_all(bearer, alice, org, make):
+    project = make(1)[0]
+    EffortEntry.objects.bulk_create(
+        EffortEntry(organisation=org, project=project, user=alice, minutes=10, step="plan", activity=f"Work {i}",
+                    date=datetime.date(2026, 1, 1) + datetime.timedelta(days=i)) for i in range(5))
+    client = bearer(alice)
+    base = f"/api/organisations/{org.slug}/projects/{project.pk}/effort"
+    body = client.get(f"{base}?limit=2").json()
+    assert body["entries_count"] == 5 and body["total_minutes"] == 50
+    assert [e["activity"] for e in body["entries"]] == ["Work 4", "Work 3"]          # newest first
+    assert body["next"].endswith("/effort?limit=2&offset=2") and body["previous"] is None
+    last = client.get(f"{base}?limit=2&offset=4").json()
+    assert [e["activity"] for e in last["entries"]] == ["Work 0"] and last["next"] is None
