@@ -89,3 +89,35 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"],
     }
+
+
+# --- Charts (core/charts.py): the tests of every app's charts --------------------------------------
+
+@pytest.fixture
+def fresh_charts(monkeypatch):
+    """No chart kept in this process from an earlier test (the shared cache is a table, rolled back
+    with each test's transaction)."""
+    from collections import OrderedDict
+
+    from tailorkit.core import charts
+    monkeypatch.setattr(charts, "_local", OrderedDict())
+
+
+@pytest.fixture
+def vl_calls(monkeypatch):
+    """The specifications vl-convert was asked to draw during the test."""
+    import vl_convert
+    calls = []
+    real = vl_convert.vegalite_to_svg
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", lambda spec: calls.append(spec) or real(spec))
+    return calls
+
+
+@pytest.fixture
+def drawings(monkeypatch):
+    """The kinds of chart drawn (not taken from a cache) during the test."""
+    from tailorkit.core import charts
+    calls = []
+    real = charts.draw
+    monkeypatch.setattr(charts, "draw", lambda kind, make: calls.append(kind) or real(kind, make))
+    return calls

@@ -2,30 +2,13 @@
 (consultations/charts.py through core/charts.py)."""
 
 import base64
-from collections import OrderedDict
 from xml.etree import ElementTree
 
 import pytest
-import vl_convert
 
 from tailorkit.consultations import charts
-from tailorkit.core import charts as core_charts
 
-pytestmark = pytest.mark.django_db  # the shared cache of charts is a table
-
-
-@pytest.fixture(autouse=True)
-def fresh(monkeypatch):
-    """No chart kept in this process from an earlier test (the shared cache is rolled back)."""
-    monkeypatch.setattr(core_charts, "_local", OrderedDict())
-
-
-@pytest.fixture
-def vl_calls(monkeypatch):
-    calls = []
-    real = vl_convert.vegalite_to_svg
-    monkeypatch.setattr(vl_convert, "vegalite_to_svg", lambda spec: calls.append(spec) or real(spec))
-    return calls
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_charts")]  # the shared cache is a table
 
 
 def test_a_result_chart_is_drawn_once_per_distinct_data(vl_calls):

@@ -1,12 +1,10 @@
 """Charts: drawn once per distinct data into the shared cache, as SVG images (core/charts.py)."""
 
 import base64
-from collections import OrderedDict
 from xml.etree import ElementTree
 
 import altair as alt
 import pytest
-import vl_convert
 from django.core.cache import caches
 from django.utils import translation
 
@@ -20,21 +18,7 @@ def svg_of(uri):
     return base64.b64decode(uri.split(",", 1)[1]).decode()
 
 
-pytestmark = pytest.mark.django_db  # the shared cache is a table, emptied with each test's transaction
-
-
-@pytest.fixture(autouse=True)
-def fresh(monkeypatch):
-    """No chart kept in this process from an earlier test."""
-    monkeypatch.setattr(charts, "_local", OrderedDict())
-
-
-@pytest.fixture
-def vl_calls(monkeypatch):
-    calls = []
-    real = vl_convert.vegalite_to_svg
-    monkeypatch.setattr(vl_convert, "vegalite_to_svg", lambda spec: calls.append(spec) or real(spec))
-    return calls
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_charts")]  # the shared cache is a table
 
 
 def test_an_altair_chart_is_an_svg_image_drawn_once(vl_calls):

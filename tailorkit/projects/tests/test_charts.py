@@ -2,34 +2,20 @@
 
 import base64
 import random
-from collections import OrderedDict
 from types import SimpleNamespace
 from xml.etree import ElementTree
 
 import pytest
 
-from tailorkit.core import charts as core_charts
 from tailorkit.projects import charts
 from tailorkit.projects.charts import DOT_AREA, FONT, text_box
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-pytestmark = pytest.mark.django_db  # the shared cache of charts is a table
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_charts")]  # the shared cache is a table
 
 
-@pytest.fixture(autouse=True)
-def fresh(monkeypatch):
-    """No chart kept in this process from an earlier test (the shared cache is rolled back)."""
-    monkeypatch.setattr(core_charts, "_local", OrderedDict())
-
-
-@pytest.fixture
-def drawings(monkeypatch):
-    calls = []
-    real = core_charts.draw
-    monkeypatch.setattr(core_charts, "draw", lambda kind, make: calls.append(kind) or real(kind, make))
-    return calls
 
 
 def ranked(*places):
