@@ -98,3 +98,21 @@ def test_the_options_route_documents_a_strategy_option(document):
     body = document["paths"]["/api/organisations/{org_slug}/projects/{project_id}/options"]["post"]["requestBody"]
     name = body["content"]["application/json"]["schema"]["$ref"].removeprefix(REF)
     assert {"barrier_id", "item", "name", "description"} <= set(document["components"]["schemas"][name]["properties"])
+
+
+def test_the_schema_is_built_once_per_language_and_served_from_then_on(client, monkeypatch):
+    from django.utils import translation
+    from ninja import NinjaAPI
+
+    builds = []
+    real = NinjaAPI.get_openapi_schema
+    monkeypatch.setattr(NinjaAPI, "get_openapi_schema",
+                        lambda self, **kw: builds.append(kw) or real(self, **kw))
+    monkeypatch.setattr(api, "_built_schemas", {}, raising=False)
+    first = client.get("/api/openapi.json")
+    assert first.status_code == 200 and client.get("/api/openapi.json").content == first.content
+    assert client.get("/api/docs").status_code == 200
+    assert len(builds) == 1
+    with translation.override("nl"):
+        api.get_openapi_schema()
+    assert len(builds) == 2
