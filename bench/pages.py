@@ -59,11 +59,13 @@ from django.core.signals import got_request_exception  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import URLPattern, URLResolver, get_resolver  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
 
 from bench.dataset import HEAVY_CONSULTATION, HEAVY_PROJECTS, HEAVY_SLUG, api_token_of  # noqa: E402
 
-PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+# The outsider sweep's walk over the URL configuration, so the bench times the routes the sweep covers.
+from tailorkit.tests.test_outsider_sweep_pages import PARAM, walk  # noqa: E402
+
 BASELINE = "/c/thanks/"
 # Not timed: third-party account pages, the Django admin, capability links (the secret is the
 # permission; the respondent flow has its own benchmark, bench/consultation_load.py), the
@@ -71,15 +73,6 @@ BASELINE = "/c/thanks/"
 SKIP_PREFIXES = ("accounts/", "admin/", "c/", "invitation/")
 SKIP_PARAMS = {"token"}
 ERRORS = []
-
-
-def walk(patterns, prefix=""):
-    for entry in patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from walk(entry.url_patterns, route)
-        elif isinstance(entry, URLPattern):
-            yield route
 
 
 def routes():
