@@ -170,12 +170,15 @@ def pct(values, p):
 
 
 def wrk_get(base, path, concurrency, seconds=5):
-    """GETs of one URL with wrk: (requests per second, p99 in ms)."""
+    """GETs of one URL with wrk: (requests per second, p99 in ms, gunicorn CPU ms per request)."""
+    before = process_cpu()
     out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--latency", base + path],
                          check=True, capture_output=True, text=True).stdout
+    cpu = process_cpu().get("gunicorn", 0) - before.get("gunicorn", 0)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    count = int(re.search(r"(\d+) requests in", out).group(1))
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()
-    return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    return rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit], cpu / max(count, 1) * 1000
 
 
 def open_forms(base, token, first, count):
@@ -191,8 +194,13 @@ def open_forms(base, token, first, count):
         return list(pool.map(one, range(first, first + count)))
 
 
+BENCH_DATABASE = urlparse(os.environ.get("DATABASE_URL", "")).path.lstrip("/").encode()
+
+
 def process_cpu():
-    """CPU seconds so far of gunicorn, postgres and wrk processes (Linux /proc)."""
+    """CPU seconds so far of gunicorn, postgres and wrk processes (Linux /proc). PostgreSQL counts only
+    the backends serving the benchmark's database (their title names it): on a shared machine other
+    databases' work would be counted too. Its background writers are not counted."""
     ticks, hz = Counter(), os.sysconf("SC_CLK_TCK")
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -201,7 +209,9 @@ def process_cpu():
         except OSError:
             continue
         name = stat[stat.index("(") + 1:stat.rindex(")")]
-        kind = "gunicorn" if b"gunicorn" in cmdline else name if name in ("postgres", "wrk") else None
+        kind = ("gunicorn" if b"gunicorn" in cmdline else "wrk" if name == "wrk"
+                else "postgres" if name == "postgres" and BENCH_DATABASE and b" " + BENCH_DATABASE + b" " in cmdline
+                else None)
         if kind:
             fields = stat[stat.rindex(")") + 2:].split()
             ticks[kind] += int(fields[11]) + int(fields[12])
@@ -226,6 +236,11 @@ def wrk_submits(base, lines, concurrency, data_dir):
     return result
 
 
+def per_request(burst, kind):
+    """CPU milliseconds of one process kind per submit request sent."""
+    return round(burst["cpu_seconds"].get(kind, 0) / burst["planned"] * 1000, 3)
+
+
 def run_once(env, args, port):
     info = prepare(env)
     proc, base = start_server(env, port, args.workers, args.gunicorn_args)
@@ -235,8 +250,8 @@ def run_once(env, args, port):
         warm = open_forms(base, info["token"], 10**6, 200)
         wrk_submits(base, [line for line, _key in warm], args.concurrency, data_dir)
         warmed = count_stored(env, info["id"])["responses"]
-        static_rps, static_p99 = wrk_get(base, "/static/tailorkit/tailorkit.css", args.concurrency)
-        page_rps, page_p99 = wrk_get(base, "/c/thanks/", args.concurrency)
+        static_rps, static_p99, _static_cpu = wrk_get(base, "/static/tailorkit/tailorkit.css", args.concurrency)
+        page_rps, page_p99, page_cpu = wrk_get(base, "/c/thanks/", args.concurrency)
         load_before = os.getloadavg()[0]
         # Phase 1, submits: all respondents have the form open, then send it (wrk).
         opened = open_forms(base, info["token"], 0, args.respondents)
@@ -269,6 +284,8 @@ def run_once(env, args, port):
             "submit_requests_per_s": round(burst["planned"] / burst["elapsed_s"], 1),
             "p50_ms": burst["p50_ms"], "p90_ms": burst["p90_ms"], "p99_ms": burst["p99_ms"], "max_ms": burst["max_ms"],
             "cpu_seconds": burst["cpu_seconds"],
+            "server_cpu_ms_per_submit_request": per_request(burst, "gunicorn"),
+            "database_cpu_ms_per_submit_request": per_request(burst, "postgres"),
         },
         "whole_respondents_phase": {
             "respondents": whole, "submitted": len(ok), "failed": whole - len(ok),
@@ -278,8 +295,12 @@ def run_once(env, args, port):
             "any_request_p50_ms": round(pct(every, 50), 1), "any_request_p99_ms": round(pct(every, 99), 1),
         },
         "baselines": {"static_get_per_s": round(static_rps, 1), "static_get_p99_ms": round(static_p99, 1),
-                      "thanks_page_get_per_s": round(page_rps, 1), "thanks_page_p99_ms": round(page_p99, 1)},
+                      "thanks_page_get_per_s": round(page_rps, 1), "thanks_page_p99_ms": round(page_p99, 1),
+                      "server_cpu_ms_per_thanks_page": round(page_cpu, 3)},
         "submissions_vs_thanks_page_ratio": round(submissions / burst["elapsed_s"] / page_rps, 3),
+        # The same ratio from server CPU alone (thanks page CPU / submit request CPU): what the rate
+        # ratio tends to on an idle machine, and much less disturbed by other work on the cores.
+        "cpu_ratio_thanks_page_to_submit": round(page_cpu / max(per_request(burst, "gunicorn"), 1e-9), 3),
         "stored": {"new_responses": new_responses, "distinct_keys": stored["distinct_keys"] - warmed,
                    "distinct_keys_sent": len(set(keys)), "answers_new": stored["answers_new"]},
         "exactly_once": new_responses == expected == len(set(keys)) == stored["distinct_keys"] - warmed
@@ -323,7 +344,8 @@ def main():
     for group in ("submits_phase", "whole_respondents_phase", "baselines"):
         summary[group] = {k: statistics.median(r[group][k] for r in runs) for k, v in runs[0][group].items()
                           if isinstance(v, int | float)}
-    summary["submissions_vs_thanks_page_ratio"] = statistics.median(r["submissions_vs_thanks_page_ratio"] for r in runs)
+    for key in ("submissions_vs_thanks_page_ratio", "cpu_ratio_thanks_page_to_submit"):
+        summary[key] = statistics.median(r[key] for r in runs)
     print(json.dumps({"median_of_runs": summary}, indent=1))
 
 

@@ -157,6 +157,15 @@ CACHES = {
     # Drawn charts (tailorkit.core.charts), in their own table so they never crowd out the above.
     "charts": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tailorkit_chart_cache",
                "OPTIONS": {"MAX_ENTRIES": 5000}},
+    # Results kept between views (consultations.selectors: counts and answer ids, never words), in their
+    # own table so that many consultations viewed never crowd the login and link rate limits out of
+    # "default".
+    "results": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tailorkit_results_cache",
+                "OPTIONS": {"MAX_ENTRIES": 5000}},
+    # PDFs of project summaries, made by the worker and served by the request (projects.services.summary):
+    # their own table, as they are large and must not crowd out the others.
+    "pdfs": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tailorkit_pdf_cache",
+             "OPTIONS": {"MAX_ENTRIES": 500}},
 }
 
 # --- Accounts (django-allauth) ---------------------------------------------------------------

@@ -49,3 +49,24 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
         page = super().paginate_queryset(queryset, pagination, request, **params)
         limit = min(pagination.limit, self.max_limit)
         return {**page, **page_links(request, offset=pagination.offset, limit=limit, count=page["count"])}
+
+
+# Rows that carry everything in them (an iteration with its plan, reviews and decisions is a few
+# kB and a dozen related rows): a smaller page, so one request stays a few tens of kB.
+FULL_ROWS_DEFAULT_LIMIT = 10
+FULL_ROWS_MAX_LIMIT = 50
+
+
+class FullRowsInput(Schema):
+    limit: int = Field(FULL_ROWS_DEFAULT_LIMIT, ge=1, le=FULL_ROWS_MAX_LIMIT, description="How many rows to return.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many rows to skip.")
+
+
+class FullRowsPagination(BoundedLimitOffsetPagination):
+    """As ``BoundedLimitOffsetPagination``, ten rows a page unless asked and fifty at most."""
+
+    Input = FullRowsInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.max_limit = FULL_ROWS_MAX_LIMIT

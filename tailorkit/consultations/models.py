@@ -28,8 +28,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from tailorkit.core.history import HistoricalRecords
 from tailorkit.core.locking import Versioned
 from tailorkit.core.models import Organisation
 

@@ -192,11 +192,17 @@ def coord(value):
     return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
 
 
-def bars_svg(bars, *, x_title, width, step=30, font=10, color="#4c78a8"):
+def bars_svg(bars, *, x_title, width, step=30, font=10, color="#4c78a8", whole=False):
     """SVG text of horizontal bars ``[(label, value)]`` in the given order, on a linear axis from
     0 with Vega's ticks (``ceil(width / 40)`` of them) and Vega-Lite's look: bands of ``step`` px,
-    bars of 90 % of a band, labels cut at 180 px."""
-    top_value, ticks = nice_ticks(max([v for _l, v in bars] or [0]), math.ceil(width / 40))
+    bars of 90 % of a band, labels cut at 180 px.
+
+    ``whole``: the values are counts, so every tick is a whole number (no more ticks than the
+    largest count: over 0–2, Vega's default would print 0.0, 0.2 … 2.0, and nobody gives 0.2
+    answers)."""
+    top = max([v for _l, v in bars if v is not None] or [0])
+    count = max(1, min(int(top), 8)) if whole else math.ceil(width / 40)
+    top_value, ticks = nice_ticks(top, count)
     scale = width / top_value
     labels = [fit(label, font, 180) for label, _v in bars]
     left = math.ceil(max(text_width(t, font) for t in labels)) + 12
@@ -212,7 +218,7 @@ def bars_svg(bars, *, x_title, width, step=30, font=10, color="#4c78a8"):
         "labels": [(coord(x), label, "start" if i == 0 else "end" if x >= width - 0.01 else "middle")
                    for i, (x, label) in enumerate(kept)],
         "bars": [(coord(step * i + step / 2), coord(step * i + step / 2 + 2.5), label, coord(step * i + step * 0.05),
-                  coord(max(0, value) * scale), f"{value:,}")
+                  coord(max(0, value or 0) * scale), f"{value:,}" if value is not None else "–")
                  for i, (label, (_l, value)) in enumerate(zip(labels, bars, strict=True))],
     }
     return draw_template("core/charts/bars.svg", context)

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from tailorkit.core.history import HistoricalRecords
 
 
 class PackKind(models.TextChoices):

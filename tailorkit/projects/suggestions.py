@@ -94,9 +94,14 @@ def suggestions_for(project, barriers, options=()):
     links = (Link.objects.filter(from_item_id__in=item_ids, to_item__pack_id=pack_id)
              .values_list("from_item_id", "from_item__name", "to_item_id", "weight", "kind", "source",
                           "pack__name")) if item_ids else []
+    # The barrier's organisation is named though it can only be the iteration's: without it
+    # PostgreSQL starts from every barrier of that determinant in every organisation and reads the
+    # whole options table (25 ms in an organisation of 1,000 projects on the large dataset; 1 ms with
+    # it). Unordered: the names are sorted below.
     chosen = (Iteration.objects.filter(organisation_id=project.organisation_id,
+                                       chosen_option__barrier__organisation_id=project.organisation_id,
                                        chosen_option__barrier__item_id__in=item_ids)
-              .exclude(project_id=project.pk)
+              .exclude(project_id=project.pk).order_by()
               .values_list("project__name", "chosen_option__barrier__item_id", "chosen_option__item_id",
                            "chosen_option__item__pack_id", "chosen_option__custom_name")) if item_ids else []
     links, chosen = list(links), list(chosen)

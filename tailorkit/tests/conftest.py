@@ -8,6 +8,7 @@ them up.
 import pytest
 from django.core.management import call_command
 
+from tailorkit.consultations.models import Question, QuestionKind
 from tailorkit.consultations.tests import factories as consultation_factories
 from tailorkit.core.tests import factories as core_factories
 from tailorkit.library.tests import factories as library_factories
@@ -32,6 +33,9 @@ def sweep_values_for(org, lead, member):
     }
     # The API names an iteration by its number within the project.
     values["iteration_number"] = Project.objects.get(pk=values["project_id"]).current_iteration.number
+    # ... and a free-text question by its key, within the consultation.
+    values["question_key"] = Question.objects.get(questionnaire__consultations__uuid=values["consultation_id"],
+                                                  kind=QuestionKind.TEXT).key
     return values
 
 

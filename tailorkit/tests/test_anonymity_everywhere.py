@@ -144,6 +144,23 @@ def test_the_page_api_and_scores_withhold_the_same_groups(client_for, org, alice
         assert set(by_group["patient"]) == {"group", "label", "withheld", "note"}
 
 
+def test_the_api_pages_of_free_text_withhold_what_the_results_withhold(org, alice, small, mixed):
+    def texts(consultation, query=""):
+        return _api(alice, f"/api/organisations/{org.slug}/consultations/{consultation.uuid}/results/texts/help"
+                           f"{query}").json()
+
+    for query in ("", "?group=manager", "?group=patient"):
+        body = texts(small, query)
+        assert body["withheld"] is True and body["items"] == [] and body["count"] == 0
+        assert "own words" not in str(body) and "patient 0" not in str(body)
+    # The lone manager, and the patients with them (secondary suppression), as in the results.
+    for query in ("?group=manager", "?group=patient"):
+        body = texts(mixed, query)
+        assert body["withheld"] is True and body["items"] == [] and body["count"] == 0
+    assert texts(mixed, "?group=clinician")["items"] == [f"text {i}" for i in range(6)]
+    assert texts(mixed)["count"] == 12
+
+
 def test_instrument_scores_withhold_small_groups_without_their_size(org, alice):
     questionnaire = instruments.instrument_questionnaire_create(organisation=org, actor=alice, instrument="aim_iam_fim")
     consultation, _token = delivery.consultation_create(

@@ -9,6 +9,7 @@ the writes record what their services record. Exports stay in the pages, where t
 """
 
 import math
+from urllib.parse import quote, urlencode
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from tailorkit.consultations.models import Invitation, Questionnaire
 from tailorkit.consultations.selectors import (
@@ -26,11 +27,20 @@ from tailorkit.consultations.selectors import (
     questionnaire_queryset,
 )
 from tailorkit.consultations.services import builder, delivery
-from tailorkit.consultations.services.results import consultation_results, group_label
+from tailorkit.consultations.services.results import (
+    ALL,
+    NO_GROUP,
+    TEXTS_PER_PAGE,
+    TEXTS_PREVIEW,
+    consultation_results,
+    group_label,
+    text_answers,
+)
 from tailorkit.core.anonymity import withheld_groups
 from tailorkit.core.errors import as_dict
 from tailorkit.core.permissions import get_organisation_or_404
 
+from ..pagination import MAX_OFFSET, page_links
 from ..refusals import renames
 from ..schemas.common import FORBIDDEN, INVALID, NOT_FOUND, READ, UNAUTHORISED, WRITE, Slug
 from ..schemas.consultations import (
@@ -46,6 +56,7 @@ from ..schemas.consultations import (
     QuestionnaireIn,
     QuestionnaireOut,
     ResultsOut,
+    TextAnswersOut,
 )
 
 router = Router(tags=["consultations"])
@@ -296,7 +307,7 @@ def _number(value):
     return value if value is None or math.isfinite(value) else None
 
 
-def _block(block):
+def _block(block, texts_url=None):
     """A results block of the services, for the API. Withheld: the note only, never a number."""
     if block.get("withheld"):
         return {"withheld": True, "note": str(block.get("note", ""))}
@@ -312,15 +323,28 @@ def _block(block):
                                              for k in ("mean", "ci_low", "ci_high", "sd", "median")},
                        "ci_clipped": bool(summary.get("ci_clipped"))}
     if "texts" in block:
-        out["texts"] = block["texts"]
+        out.update(texts=block["texts"], texts_more=block["texts_more"], texts_url=texts_url)
     return out
+
+
+# The ``group`` parameter of the texts route for the respondents who gave no group (whose code is the
+# empty string, which a query string cannot tell from "not given" in every client), as on the pages.
+NO_GROUP_PARAM = "-"
+
+
+def _texts_url(request, key, group=ALL):
+    """The address of one block's free texts: the results' own address with ``/texts/<key>``."""
+    query = "" if group is ALL else "?" + urlencode({"group": group or NO_GROUP_PARAM})
+    return request.build_absolute_uri(f"{request.path.rstrip('/')}/texts/{quote(key)}{query}")
 
 
 @router.get(CONSULTATION + "/results", response={200: ResultsOut, **READ},
             summary="Results per question and group, anonymity rules applied")
 def consultation_results_read(request, org_slug: Slug, consultation_id: UUID):
+    """Free-text questions carry their first ten answers per block (``texts``) and the address of all
+    of them (``texts_url``, fifty at a time)."""
     consultation = get_consultation(request, org_slug, consultation_id)
-    results = consultation_results(consultation, chart=False)
+    results = consultation_results(consultation, chart=False, texts=TEXTS_PREVIEW)
     threshold = results["threshold"]
     counts = {group: n for group, _label, n in results["groups"]}
     # The same rule as each question's groups, so a small group's size cannot be read off here.
@@ -331,9 +355,39 @@ def consultation_results_read(request, org_slug: Slug, consultation_id: UUID):
         "groups": [{"group": group, "label": str(group_label(consultation, group)), "withheld": group in hidden,
                     "responses": None if group in hidden else n} for group, n in counts.items()],
         "questions": [
-            {"key": q["key"], "kind": q["kind"], "text": q["question"]["text"], "overall": _block(q["overall"]),
-             "groups": [{"group": g["group"], "label": str(g["label"]), **_block(g)} for g in q["groups"]]}
+            {"key": q["key"], "kind": q["kind"], "text": q["question"]["text"],
+             "overall": _block(q["overall"], _texts_url(request, q["key"])),
+             "groups": [{"group": g["group"], "label": str(g["label"]),
+                         **_block(g, _texts_url(request, q["key"], g["group"]))} for g in q["groups"]]}
             for q in results["questions"]
         ],
     }
 
+
+@router.get(CONSULTATION + "/results/texts/{question_key}", response={200: TextAnswersOut, **READ},
+            summary="The free-text answers to one question, a page at a time, anonymity rules applied")
+def consultation_texts_read(
+    request, org_slug: Slug, consultation_id: UUID, question_key: Slug,
+    group: str | None = Query(None, pattern=r"^[-a-zA-Z0-9_]*$", max_length=40,
+                              description="A group's code (``-``: those who gave none); without it, everyone's."),
+    limit: int = Query(TEXTS_PER_PAGE, ge=1, le=TEXTS_PER_PAGE, description="How many answers to return."),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="How many answers to skip."),
+):
+    """In alphabetical order: ``items`` holds at most ``limit`` answers (50 unless asked, 50 at most)
+    from ``offset``; ``count``, ``next`` and ``previous`` as in every list. Without ``group``, everyone's
+    answers; with it, one group's (``-`` for the respondents who gave no group). A block the results
+    withhold is withheld here too: its note, and no answer. 404 when the consultation asks no free-text
+    question with this key, or has no answers from that group."""
+    consultation = get_consultation(request, org_slug, consultation_id)
+    code = ALL if group is None else NO_GROUP if group == NO_GROUP_PARAM else group
+    try:
+        found = text_answers(consultation, question_key, code)
+    except LookupError:
+        raise Http404 from None
+    texts = found["texts"]
+    count = len(texts)
+    # A window past the end reads nothing; inside, only the texts up to its end are kept.
+    items = list(texts[offset:offset + limit]) if offset < count else []
+    return {"question": question_key, "text": found["question"]["text"], "group": code, "label": str(found["label"]),
+            "withheld": found["withheld"], "note": str(found["note"]), "items": items, "count": count,
+            **page_links(request, offset=offset, limit=limit, count=count)}

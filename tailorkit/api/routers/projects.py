@@ -21,10 +21,10 @@ from tailorkit.library.models import ContentPack, Item
 from tailorkit.projects.models import Project
 from tailorkit.projects.selectors.iterations import iteration_queryset
 from tailorkit.projects.selectors.projects import project_detail_queryset as detail_queryset
-from tailorkit.projects.selectors.projects import project_queryset
+from tailorkit.projects.selectors.projects import project_list_queryset, project_queryset
 from tailorkit.projects.services import projects as project_services
 
-from ..pagination import BoundedLimitOffsetPagination
+from ..pagination import BoundedLimitOffsetPagination, FullRowsPagination
 from ..schemas.common import CONFLICT, INVALID, NOT_FOUND, READ, UNAUTHORISED, WRITE, Id, Slug
 from ..schemas.projects import IterationOut, ProjectDetailOut, ProjectIn, ProjectOut, ProjectPatch, ProjectReopenIn
 
@@ -40,6 +40,7 @@ def get_project(request, org_slug, project_id, action="view", queryset=project_q
     project = queryset(org).filter(pk=project_id).first()
     if project is None:
         raise Http404
+    project.organisation = org  # the same row (the filter above), so ``can`` needs no query for it
     if not can(request.auth, action, project):
         raise PermissionDenied
     return project
@@ -97,7 +98,7 @@ def project_list(request, org_slug: Slug, archived: bool = False,
     (100 unless asked, 500 at most) from ``offset``, ``count`` how many there are in all, ``next`` and
     ``previous`` the addresses of the neighbouring pages."""
     org = get_organisation_or_404(request.auth, org_slug)
-    projects = project_queryset(org).order_by("-last_activity_at", "-pk")
+    projects = project_list_queryset(org).order_by("-last_activity_at", "-pk")
     if status is not None:
         return projects.filter(status=status)
     if archived:
@@ -122,10 +123,15 @@ def project_create(request, org_slug: Slug, payload: ProjectIn):
 
 @router.get(PROJECT, response={200: ProjectDetailOut, **READ}, summary="A project with every step object")
 def project_detail(request, org_slug: Slug, project_id: int):
-    """Its goals, barriers and candidate strategies, and its newest iterations (``iterations``, at most
-    ten, oldest first) with their plans, reviews and decisions. ``iterations_count`` says how many
-    iterations there are; ``iterations_url`` (``…/iterations``) pages through every one of them."""
-    return get_project(request, org_slug, project_id, queryset=detail_queryset)
+    """Its goals, barriers and candidate strategies, and its current iteration (``current_iteration``)
+    with its plan, reviews and decisions. ``recent_iterations`` names the newest ten iterations, each
+    with the address that reads it in full; ``iterations_count`` says how many iterations there are and
+    ``iterations_url`` (``…/iterations``) pages through every one of them in full."""
+    project = get_project(request, org_slug, project_id, queryset=detail_queryset)
+    newest = project.latest_iterations[0] if project.latest_iterations else None
+    project.current_iteration_in_full = (
+        iteration_queryset(project).filter(pk=newest.pk).first() if newest is not None else None)
+    return project
 
 
 @router.patch(PROJECT, response={200: ProjectOut, **WRITE, **CONFLICT}, summary="Change a project's details or team")
@@ -169,10 +175,10 @@ def project_reopen(request, org_slug: Slug, project_id: int, payload: ProjectReo
 @router.get(PROJECT + "/iterations", response={200: list[IterationOut], **READ},
             summary="Every iteration with its focus, choice, plan, reviews and decisions, a page at a time",
             tags=["project steps"])
-@paginate(BoundedLimitOffsetPagination)
+@paginate(FullRowsPagination)
 def iteration_list(request, org_slug: Slug, project_id: Id):
-    """Oldest first: ``items`` holds at most ``limit`` iterations (100 unless asked) from ``offset``;
-    ``count``, ``next`` and ``previous`` as in every list."""
+    """Oldest first: ``items`` holds at most ``limit`` iterations (10 unless asked, 50 at most: each
+    carries everything in it) from ``offset``; ``count``, ``next`` and ``previous`` as in every list."""
     project = get_project(request, org_slug, project_id)
     return iteration_queryset(project).order_by("number")
 

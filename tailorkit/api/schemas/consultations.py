@@ -20,6 +20,7 @@ from pydantic import AfterValidator
 
 from tailorkit.consultations.models import Consultation, QuestionKind, RespondentGroup
 from tailorkit.consultations.services.delivery import MAX_INVITATIONS_PER_BATCH
+from tailorkit.consultations.services.results import TEXTS_PER_PAGE, TEXTS_PREVIEW
 
 from .common import FieldErrorsOut, Id, In, text
 
@@ -272,7 +273,11 @@ class BlockOut(Schema):
     distribution: list[ChoiceCount] | None = None
     ranking: list[RankOut] | None = None
     mean: MeanOut | None = None
-    texts: list[str] | None = Field(None, description="Free-text answers in alphabetical order.")
+    texts: list[str] | None = Field(None, description=(
+        f"Free-text answers in alphabetical order: the first {TEXTS_PREVIEW}; ``texts_url`` pages through all."))
+    texts_more: bool | None = Field(None, description="There are more free-text answers than ``texts`` shows.")
+    texts_url: str | None = Field(None, description=(
+        f"The address of all these free-text answers, {TEXTS_PER_PAGE} at a time."))
 
 
 class GroupBlockOut(BlockOut):
@@ -293,6 +298,22 @@ class GroupCountOut(Schema):
     label: str
     withheld: bool
     responses: int | None = Field(None, description="Absent when the group is too small to show.")
+
+
+class TextAnswersOut(Schema):
+    """The free-text answers to one question, overall or of one group, a page at a time in
+    alphabetical order. When ``withheld``, only the note is given."""
+
+    question: str = Field(description="The question's key.")
+    text: str = Field(description="The question as asked.")
+    group: str | None = Field(description="The group's code; null for everyone, \"\" for those who gave none.")
+    label: str = Field(description="The group's name; empty for everyone.")
+    withheld: bool = Field(description="Too few answers to show any (the minimum group size).")
+    note: str = ""
+    items: list[str] = Field(description="The answers of this page.")
+    count: int = Field(description="How many answers there are in all (0 when withheld).")
+    next: str | None = Field(None, description="The address of the next page; null on the last page.")
+    previous: str | None = Field(None, description="The address of the previous page; null on the first.")
 
 
 class ResultsOut(Schema):

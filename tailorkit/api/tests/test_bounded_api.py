@@ -1,12 +1,15 @@
 """The API's project routes answer a bounded amount whatever the data (issue 11): the project list
 and the effort entries a page at a time with ``count``, ``next`` and ``previous``; the project
-detail with its newest iterations only, and a route that pages through all of them."""
+detail with its current iteration in full and links to the newest ones, and a route that pages
+through all of them in full, a few at a time."""
 
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from tailorkit.api.pagination import DEFAULT_LIMIT
+from tailorkit.api.pagination import FULL_ROWS_DEFAULT_LIMIT, FULL_ROWS_MAX_LIMIT
 from tailorkit.projects.models import EffortEntry, Iteration, Project
 from tailorkit.projects.selectors.projects import ITERATIONS_IN_DETAIL
 from tailorkit.projects.services.projects import project_create
@@ -62,7 +65,19 @@ def test_the_project_list_makes_as_many_queries_for_many_projects_as_for_a_few(
     assert counts[0] == counts[1]
 
 
-def test_the_detail_holds_the_newest_iterations_and_a_route_pages_through_all(bearer, alice, org, make):
+def test_the_project_list_reads_only_the_columns_it_shows(bearer, alice, org, make):
+    # A page of 100 projects names about 1,100 team members: whole user rows (password hash, two
+    # dates each) and whole content packs cost several times what the answer shows.
+    make(2)
+    with CaptureQueriesContext(connection) as captured:
+        body = bearer(alice).get(f"/api/organisations/{org.slug}/projects").json()
+    assert body["items"][0]["team"] and body["items"][0]["determinant_pack"]
+    listed = [q["sql"] for q in captured.captured_queries if "projects_project" in q["sql"]]
+    assert listed and not [sql for sql in listed if '"password"' in sql or '"date_joined"' in sql
+                           or '"library_contentpack"."description"' in sql]
+
+
+def test_the_detail_holds_the_current_iteration_in_full_and_links_to_the_newest(bearer, alice, org, make):
     project = make(1)[0]
     Iteration.objects.bulk_create(Iteration(organisation=org, project=project, number=n)
                                   for n in range(2, ITERATIONS_IN_DETAIL + 6))
@@ -70,14 +85,33 @@ def test_the_detail_holds_the_newest_iterations_and_a_route_pages_through_all(be
     client = bearer(alice)
     url = f"/api/organisations/{org.slug}/projects/{project.pk}"
     body = client.get(url).json()
-    assert [i["number"] for i in body["iterations"]] == list(range(6, total + 1))
+    assert "iterations" not in body
+    assert body["current_iteration"]["number"] == total and body["current_iteration"]["tasks"] == []
+    recent = body["recent_iterations"]
+    assert [i["number"] for i in recent] == list(range(6, total + 1))
+    assert "tasks" not in recent[0]
+    assert recent[0]["url"] == f"http://testserver{url}/iterations/6"
+    assert client.get(recent[0]["url"]).json()["number"] == 6
     assert body["iterations_count"] == total
     assert body["iterations_url"] == f"http://testserver{url}/iterations"
-    listed = client.get(body["iterations_url"]).json()
-    assert listed["count"] == total and [i["number"] for i in listed["items"]] == list(range(1, total + 1))
-    assert listed["next"] is None
-    assert len(client.get(f"{url}/iterations?limit=4").json()["items"]) == 4
-    assert DEFAULT_LIMIT >= total
+
+
+def test_the_iterations_are_paged_ten_at_a_time_and_fifty_at_most(bearer, alice, org, make):
+    project = make(1)[0]
+    total = FULL_ROWS_DEFAULT_LIMIT + 3
+    Iteration.objects.bulk_create(Iteration(organisation=org, project=project, number=n)
+                                  for n in range(2, total + 1))
+    client = bearer(alice)
+    url = f"/api/organisations/{org.slug}/projects/{project.pk}/iterations"
+    first = client.get(url).json()
+    assert first["count"] == total
+    assert [i["number"] for i in first["items"]] == list(range(1, FULL_ROWS_DEFAULT_LIMIT + 1))
+    rest = client.get(first["next"]).json()
+    assert [i["number"] for i in rest["items"]] == list(range(FULL_ROWS_DEFAULT_LIMIT + 1, total + 1))
+    assert rest["next"] is None
+    assert len(client.get(f"{url}?limit=4").json()["items"]) == 4
+    assert client.get(f"{url}?limit={FULL_ROWS_MAX_LIMIT}").status_code == 200
+    assert client.get(f"{url}?limit={FULL_ROWS_MAX_LIMIT + 1}").status_code == 422
 
 
 def test_the_detail_makes_as_many_queries_for_many_iterations_as_for_a_few(bearer, alice, org, make,
@@ -91,7 +125,7 @@ def test_the_detail_makes_as_many_queries_for_many_iterations_as_for_a_few(beare
                                       for n in range(first, extra + 2))
         with django_assert_max_num_queries(40) as captured:
             body = client.get(f"/api/organisations/{org.slug}/projects/{project.pk}").json()
-        assert len(body["iterations"]) == ITERATIONS_IN_DETAIL
+        assert len(body["recent_iterations"]) == ITERATIONS_IN_DETAIL
         counts.append(len(captured))
     assert counts[0] == counts[1]
 

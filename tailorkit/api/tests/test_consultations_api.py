@@ -110,7 +110,7 @@ def test_a_team_runs_a_consultation_from_questionnaire_to_results(api, mailoutbo
     assert all(g["withheld"] and g["responses"] is None for g in results["groups"])
     # Only two GPs wrote free text: withheld, text included.
     assert next(q for q in results["questions"] if q["key"] == "gp_help")["overall"] == {
-        **{k: None for k in ("n", "not_relevant", "distribution", "ranking", "mean", "texts")},
+        **dict.fromkeys(("n", "not_relevant", "distribution", "ranking", "mean", "texts", "texts_more", "texts_url")),
         "withheld": True, "note": "Fewer than 5 answers in total: withheld to protect anonymity."}
 
     shown = api.get(url).json()

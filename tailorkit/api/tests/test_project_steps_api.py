@@ -105,7 +105,8 @@ def test_a_team_takes_a_project_through_all_four_steps_and_back(as_alice, projec
     assert [d["kind"] for d in first["decisions"]] == ["back_strategy"]
     assert [t["status"] for t in first["tasks"]] == ["done"]
     detail = api.get("")
-    assert [i["number"] for i in detail["iterations"]] == [1, 2]
+    assert [i["number"] for i in detail["recent_iterations"]] == [1, 2]
+    assert detail["current_iteration"]["chosen_option_id"] == other["id"]
     project.refresh_from_db()
     assert project.step == "plan"
 

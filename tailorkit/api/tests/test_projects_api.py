@@ -48,7 +48,8 @@ def test_a_viewer_may_read_but_not_write(bearer, dave, org, api_project):
 def test_the_detail_holds_every_step_object(bearer, alice, org, api_project):
     body = bearer(alice).get(f"/api/organisations/{org.slug}/projects/{api_project.pk}").json()
     assert body["name"] == "API project"
-    assert [i["number"] for i in body["iterations"]] == [1]
+    assert body["current_iteration"]["number"] == 1
+    assert [i["number"] for i in body["recent_iterations"]] == [1]
     assert body["goals"] == [] and body["barriers"] == []
 
 

@@ -5,13 +5,11 @@ The grant cookie that carries a respondent from request to request is read and w
 ``views.responding``; everything here is told what the grant says.
 """
 
-import functools
-import json
 import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -26,11 +24,11 @@ from ..models import (
     Draft,
     Invitation,
     InvitationLink,
-    Questionnaire,
     QuestionnaireVersion,
     Response,
 )
 from .delivery import stamp
+from .respondent_sql import consultation_for_grant, insert_rows
 
 TOKEN_MAX = 200
 SUBMISSION_KEY_SALT = "tailorkit.consultations.submission_key"
@@ -112,83 +110,6 @@ def version_to_answer(consultation):
     if questionnaire.current_version_id is not None:
         return questionnaire.current_version
     return latest_version(consultation)
-
-
-# --- The respondent's hot path in plain SQL -----------------------------------------------------
-# Why hand-written statements, here only: every respondent request starts with the consultation
-# read and every submit ends with two INSERTs, and Django compiles a queryset anew on each call (it
-# keeps no compiled statements). Profiled, that compiling cost more CPU than the rest of a submit:
-# 0.63 ms (1.25 with the old EXISTS) for the read with its version and 0.53 ms for the INSERTs with
-# their COMMIT, against 0.24 and 0.33 ms as statements built once (CPU, SQLite; perf notes). They are
-# built from the models' metadata (tables, columns), values pass through each field's own
-# get_db_prep_save and rows come back as model instances, so the models stay the one definition,
-# on SQLite and PostgreSQL alike.
-_VERSION_COLUMNS = ("id", "organisation_id", "questionnaire_id", "number", "snapshot")  # read as av_<name>
-_snapshots = {}  # (version id, snapshot text) -> parsed snapshot, per process; shared, never mutated
-
-
-@functools.cache
-def _consultation_sql(vendor):
-    quote = connection.ops.quote_name
-    c, q, v = Consultation._meta, Questionnaire._meta, QuestionnaireVersion._meta
-    columns = [f"c.{quote(f.column)}" for f in c.concrete_fields]
-    columns += [f"v.{quote(name)} AS {quote('av_' + name)}" for name in _VERSION_COLUMNS]
-    return (f"SELECT {', '.join(columns)} FROM {quote(c.db_table)} c "
-            f"JOIN {quote(q.db_table)} q ON q.{quote('id')} = c.{quote('questionnaire_id')} "
-            f"LEFT JOIN {quote(v.db_table)} v ON v.{quote('id')} = q.{quote('current_version_id')} "
-            f"WHERE c.{quote(c.get_field('uuid').column)} = %s")
-
-
-def _parsed_snapshot(version_id, text):
-    """The snapshot parsed once per text: a version is updated in place while nobody has answered
-    it, so the text read on this request is part of the key, never the version id alone."""
-    if not isinstance(text, str):
-        return text
-    key = (version_id, text)
-    if key not in _snapshots:
-        if len(_snapshots) >= 256:
-            _snapshots.clear()
-        _snapshots[key] = json.loads(text)
-    return _snapshots[key]
-
-
-def consultation_for_grant(consultation_uuid):
-    """The consultation a grant names, with ``answering_version`` (its questionnaire's current
-    version) set: one statement. None when there is none."""
-    try:
-        value = Consultation._meta.get_field("uuid").get_db_prep_value(uuid.UUID(str(consultation_uuid)), connection)
-    except ValueError:
-        return None
-    consultation = next(iter(Consultation.objects.raw(_consultation_sql(connection.vendor), [value])), None)
-    if consultation is not None:
-        row, consultation.answering_version = [getattr(consultation, f"av_{n}") for n in _VERSION_COLUMNS], None
-        if row[0] is not None:
-            row[-1] = _parsed_snapshot(row[0], row[-1])
-            consultation.answering_version = QuestionnaireVersion.from_db(connection.alias, _VERSION_COLUMNS, row)
-    return consultation
-
-
-@functools.cache
-def _insert_sql(vendor, model, names, rows, returning):
-    quote, meta = connection.ops.quote_name, model._meta
-    row = f"({', '.join(['%s'] * len(names))})"
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(meta.get_field(n).column) for n in names)}) "
-           f"VALUES {', '.join([row] * rows)}")
-    return sql + f" RETURNING {quote(meta.pk.column)}" if returning else sql
-
-
-def _insert_rows(model, names, rows, returning=False):
-    """INSERT ``rows`` (tuples of values for the fields ``names``); the new primary key of the last
-    row when ``returning``. Inside the caller's transaction."""
-    fields = [model._meta.get_field(n) for n in names]
-    params = [f.get_db_prep_save(value, connection) for row in rows for f, value in zip(fields, row, strict=True)]
-    in_statement = returning and connection.features.can_return_columns_from_insert
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection.vendor, model, tuple(names), len(rows), in_statement), params)
-        if in_statement:
-            return cursor.fetchone()[0]
-        if returning:
-            return connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
 
 
 def grant_objects(grant):
@@ -376,7 +297,7 @@ def _store(*, consultation, version, group, answers, invitation, submission_key)
 
 
 def _insert(*, consultation, version, group, answers, invitation, submission_key):
-    """INSERT one response and its answers (two statements, ``_insert_rows``); the caller holds
+    """INSERT one response and its answers (two statements, ``respondent_sql.insert_rows``); the caller holds
     the transaction."""
     answers = answering.visible_answers(version.questions(), answers)
     now = timezone.now()
@@ -389,11 +310,11 @@ def _insert(*, consultation, version, group, answers, invitation, submission_key
     )
     names = ("organisation", "consultation", "version", "group", "submission_key", "submitted", "submitted_on",
              "invitation", "submitted_at")
-    response.pk = _insert_rows(Response, names, [tuple(getattr(response, Response._meta.get_field(n).attname)
+    response.pk = insert_rows(Response, names, [tuple(getattr(response, Response._meta.get_field(n).attname)
                                                        for n in names)], returning=True)
     response._state.adding = False
     if answers:
-        _insert_rows(Answer, ("organisation", "response", "question_key", "value", "not_relevant"), [
+        insert_rows(Answer, ("organisation", "response", "question_key", "value", "not_relevant"), [
             (consultation.organisation_id, response.pk, key, entry.get("value"), bool(entry.get("not_relevant")))
             for key, entry in answers.items()])
     if invitation is not None:

@@ -73,7 +73,15 @@ from tailorkit.core.anonymity import (
 from .. import charts, stats
 from ..answering import choices_for
 from ..models import QuestionKind
-from ..selectors import ALL, NO_GROUP, answer_counts, first_texts, responses_per_group
+from ..selectors import (
+    ALL,
+    NO_GROUP,
+    answer_counts,
+    first_texts,
+    responses_per_group,
+    results_tallies,
+    text_page,
+)
 
 NUMERIC_KINDS = {QuestionKind.LIKERT5, QuestionKind.LIKERT7, QuestionKind.SCALE0_10, QuestionKind.NUMBER}
 ORDINAL_KINDS = {QuestionKind.LIKERT5, QuestionKind.LIKERT7, QuestionKind.SCALE0_10}
@@ -97,7 +105,12 @@ def questions_of(consultation, *, with_sections=False):
     so answers given to a since-removed question are still reported. With ``with_sections``, a
     list of ``(question, title of its section)`` instead.
     """
-    versions = list(consultation.questionnaire.versions.order_by("number"))
+    return questions_in(list(consultation.questionnaire.versions.order_by("number")), with_sections=with_sections)
+
+
+def questions_in(versions, *, with_sections=False):
+    """``questions_of`` over a questionnaire's ``versions`` already read, oldest first (the project
+    summary reads those of all its consultations in one query)."""
     latest, older, sections = {}, {}, {}
     for i, version in enumerate(versions):
         for section in version.snapshot.get("sections", []):
@@ -267,17 +280,25 @@ def consultation_results(consultation, *, chart=True, texts=None):
     page of one question's texts, ``text_answers``, shows the rest).
     """
     threshold = threshold_for(consultation.min_group_size)
-    per_group = responses_per_group(consultation)
+    if texts is None:  # every text: read now (kept figures hold the first few texts only)
+        per_group, asked, tallies = responses_per_group(consultation), None, None
+    else:  # kept between views and brought up to date (selectors.results_tallies)
+        asked = questions_of(consultation, with_sections=True)
+        tallies = results_tallies(consultation, [q for q, _section in asked], texts)
+        per_group = tallies["per_group"]
     total = sum(per_group.values())
     withheld = total < threshold
     questions = []
     if not withheld:
-        asked = questions_of(consultation, with_sections=True)
-        counts = answer_counts(consultation, [q for q, _section in asked])
+        asked = asked or questions_of(consultation, with_sections=True)
+        counts = tallies["counts"] if tallies else answer_counts(consultation, [q for q, _section in asked])
         questions = [{**question_result(consultation, q, counts.get(q["key"], []), threshold, chart=chart),
                       "section": section} for q, section in asked]
         blocks = _released_text_blocks(questions)
-        for pair, found in first_texts(consultation, blocks, texts).items():
+        # Only the blocks the anonymity rules released get their texts.
+        found_texts = ({pair: tallies["texts"].get(pair, []) for pair in blocks} if tallies
+                       else first_texts(consultation, blocks, texts))
+        for pair, found in found_texts.items():
             blocks[pair].update(texts=found, texts_more=blocks[pair]["n"] > len(found))
     return {
         "total": total, "threshold": threshold, "withheld": withheld,
@@ -301,8 +322,7 @@ class _TextAnswers:
         return self.n
 
     def __getitem__(self, window):
-        texts = first_texts(self.consultation, [(self.key, self.group)], window.stop)[(self.key, self.group)]
-        return texts[window]
+        return text_page(self.consultation, self.key, self.group, window)
 
 
 def text_answers(consultation, key, group=ALL):
@@ -317,9 +337,10 @@ def text_answers(consultation, key, group=ALL):
     if question is None:
         raise LookupError(key)
     threshold = threshold_for(consultation.min_group_size)
-    total = sum(responses_per_group(consultation).values())
-    result = question_result(consultation, question, answer_counts(consultation, [question]).get(key, []),
-                             threshold, chart=False)
+    # The counts kept between views (``results_tallies``), not a count over every answer each time.
+    tallies = results_tallies(consultation, [question], TEXTS_PREVIEW)
+    total = sum(tallies["per_group"].values())
+    result = question_result(consultation, question, tallies["counts"].get(key, []), threshold, chart=False)
     if group == ALL:
         block, label = result["overall"], ""
     else:

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tailorkit.consultations.models import Answer, Draft, Questionnaire, Response
 from tailorkit.consultations.services import builder as services
-from tailorkit.consultations.services import responding
+from tailorkit.consultations.services import respondent_sql, responding
 from tailorkit.consultations.views.responding import GRANT, GRANT_SALT, grant_from_cookie
 
 from .conftest import answer_all
@@ -128,3 +128,19 @@ def test_the_migration_points_existing_questionnaires_at_their_newest_version(or
     migration.point_at_newest(apps, None)
     one_page.refresh_from_db()
     assert one_page.current_version == one_page.versions.order_by("-number").first()
+
+
+def test_the_prepared_read_gives_what_the_orm_gives(org, alice, one_page):
+    """The hand-made read converts every column as the ORM does (UUIDs, dates, JSON, booleans), on
+    SQLite and PostgreSQL alike, and names the questionnaire's current version."""
+    consultation, _token = make_consultation(org, alice, one_page, mode="open_link", groups=["clinician", "patient"],
+                                             response_limit=40)
+    expected = type(consultation).objects.get(pk=consultation.pk)
+    read = respondent_sql.consultation_for_grant(str(consultation.uuid))
+    for field in type(consultation)._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(expected, field.attname), field.name
+    assert read.groups == ["clinician", "patient"] and isinstance(read.uuid, uuid.UUID) and read.opens_at.tzinfo
+    assert read.answering_version.pk == one_page.current_version_id
+    assert read.answering_version.snapshot == one_page.current_version.snapshot
+    assert respondent_sql.consultation_for_grant(str(uuid.uuid4())) is None
+    assert respondent_sql.consultation_for_grant("not a uuid") is None

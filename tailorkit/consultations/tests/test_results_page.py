@@ -117,7 +117,9 @@ def _svg_texts(data_uri):
     import re
 
     svg = base64.b64decode(data_uri.split(",", 1)[1]).decode()
-    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    # The x axis's tick labels: the bars' own labels are anchored at their end, left of the axis.
+    return re.findall(r'<text text-anchor="(?:start|middle|end)" transform="translate\([\d.]+,[\d.]+\)">([^<]*)</text>',
+                      svg.split('class="role-axis-label"', 1)[1].split("</g>", 1)[0])
 
 
 def test_answer_counts_are_drawn_on_a_whole_number_axis(org, alice):
@@ -126,8 +128,7 @@ def test_answer_counts_are_drawn_on_a_whole_number_axis(org, alice):
     add_response(consultation, {"time": 5})
     add_response(consultation, {"time": 4})
     texts = _svg_texts(by_key(consultation_results(consultation), "time")["overall"]["chart"])
-    ticks = texts[:texts.index("Number of answers")]
-    assert ticks == ["0", "1", "2"]
+    assert texts == ["0", "1", "2"]
 
 
 def test_an_interval_running_past_the_scale_is_cut_at_its_end_and_says_so(client_for, org, alice):

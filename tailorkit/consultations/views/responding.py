@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -69,7 +70,8 @@ def _read_grant(request):
 
 @functools.lru_cache(maxsize=16)
 def _path(name):
-    """A URL without arguments, reversed once per process (a respondent's every submit redirects)."""
+    """A URL without arguments, reversed once per process (a respondent's every submit redirects, to
+    it with ``HttpResponseRedirect``: ``redirect()`` would first try the path as a URL name)."""
     return reverse(name)
 
 
@@ -236,7 +238,8 @@ def respondent_form(request):
     go = form.post(request.POST) if request.method == "POST" else None
     if go is not None and go.submitted:
         # Keep nothing in the grant that points at the invitation once the response is in.
-        return _with_grant(redirect(_path("consultations:consultation_thanks")), {"c": grant["c"], "done": True})
+        return _with_grant(HttpResponseRedirect(_path("consultations:consultation_thanks")),
+                           {"c": grant["c"], "done": True})
     response = follow(request, go) if go is not None else render_form(request, form)
     if grant.get("d") and not draft_flag:
         response = _with_grant(response, grant)  # a draft was made on this request: the grant says so

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from ..models import Decision, Iteration, Review
+from ..models import Decision, Iteration, Review, Task
 
 # Iterations the switcher of a step page lists at a time. Most projects have one to five; a project
 # that went round a thousand times still gets a short table, around the iteration shown.
@@ -58,8 +58,10 @@ def iterations_around(project, number=None, size=SWITCHER_SIZE):
 
 def iteration_queryset(project):
     """Iterations with their focus, plan, reviews and decisions (the API's iteration answers)."""
+    # Owners and deciders joined rather than prefetched: two queries fewer on every iteration answer.
     return (Iteration.objects.filter(project=project).select_related("specification")
-            .prefetch_related("focus", "tasks__owner", "criteria", "decisions__decided_by",
+            .prefetch_related("focus", Prefetch("tasks", queryset=Task.objects.select_related("owner")), "criteria",
+                              Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")),
                               Prefetch("reviews", queryset=Review.objects.prefetch_related("judgements"))))
 
 

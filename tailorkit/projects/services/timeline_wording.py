@@ -1,11 +1,13 @@
 """How the timeline's entries read (see ``timeline.py``): a plain sentence per entry (who did what
-to which object), the names of the objects and people it mentions, looked up in one query per kind
-of object, and dates in the reader's format."""
+to which object), the names of the objects and people it mentions, looked up in one query for the
+whole page, and dates in the reader's format."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db.models import DateField, F, IntegerField, TextField, Value
+from django.db.models.functions import Cast, Coalesce, NullIf, Substr
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -180,8 +182,40 @@ def entry_title(e, names):
         "who": who, "thing": THE_THING[kind], "fields": _fields(p.changes)}, subject
 
 
+@dataclass
+class _Named:
+    text: str          # what ``str()`` of the object says (a person: their name, else their address)
+    number: int | None  # an iteration's number
+    day: date | None    # a review's date
+
+
+# Named so as not to clash with the models' own fields (an iteration has a ``number``).
+_COLUMNS = ("named_tag", "named_pk", "named_text", "named_number", "named_day")
+
+
+def _columns(text, number=None, day=None):
+    # Typed NULLs: PostgreSQL resolves a UNION's column types pairwise, and an untyped NULL beside
+    # a date in a later SELECT would fail.
+    return {"named_text": Cast(text, TextField()), "named_number": number or Cast(Value(None), IntegerField()),
+            "named_day": day or Cast(Value(None), DateField())}
+
+
+# Target → its columns, the same texts as the models' ``__str__`` (goal and criterion: the first 80
+# characters; barrier and option: the library item's name, else their own).
+_NAME_COLUMNS = {
+    User: lambda: _columns(Coalesce(NullIf("name", Value("")), "email")),
+    Item: lambda: _columns(F("name")),
+    Barrier: lambda: _columns(Coalesce("item__name", "custom_name")),
+    StrategyOption: lambda: _columns(Coalesce("item__name", "custom_name")),
+    Goal: lambda: _columns(Substr("end_goal", 1, 80)),
+    Iteration: lambda: _columns(Value(""), number=F("number")),
+    SuccessCriterion: lambda: _columns(Substr("description", 1, 80)),
+    Review: lambda: _columns(Value(""), day=F("review_date")),   # its text is made from the date below
+}
+
+
 class Names:
-    """Batch look-up of the names the entries show (one query per kind of object named)."""
+    """Batch look-up of the names the entries show (one query for all kinds of object named)."""
 
     FK_TARGETS = {"item": Item, "barrier": Barrier, "option": StrategyOption, "chosen_option": StrategyOption,
                   "goal": Goal, "iteration": Iteration, "criterion": SuccessCriterion, "review": Review}
@@ -210,11 +244,21 @@ class Names:
                 self._want(User, getattr(r, name))
 
     def load(self):
-        for target, ids in self.wanted.items():
-            qs = target.objects.filter(pk__in=ids)
-            if target in (Barrier, StrategyOption):
-                qs = qs.select_related("item")
-            self.found[target] = {o.pk: o for o in qs}
+        """Look up every name wanted in one query: a SELECT per kind of object, joined by UNION ALL,
+        each giving (kind, id, name, number, date). One query whatever kinds the page names, so a
+        page costs the same number of queries whichever entries it shows."""
+        parts = [target.objects.filter(pk__in=ids).order_by().annotate(
+                     named_tag=Value(i), named_pk=F("pk"), **_NAME_COLUMNS[target]()).values_list(*_COLUMNS)
+                 for i, (target, ids) in enumerate(self.wanted.items())]
+        self.found = {target: {} for target in self.wanted}
+        if not parts:
+            return
+        targets = list(self.wanted)
+        rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        for tag, pk, text, number, day in rows:
+            target = targets[tag]
+            # As ``str(review)``; the date is formatted here, not by the database (its text form varies).
+            self.found[target][pk] = _Named(f"Review {day}" if target is Review else text, number, day)
 
     def name(self, target, pk):
         if pk is None:
@@ -222,11 +266,9 @@ class Names:
         obj = self.found.get(target, {}).get(pk)
         if obj is None:
             return _("(removed)")
-        if target is User:
-            return obj.name or obj.email
         if target is Iteration:
             return _("Iteration %(n)d") % {"n": obj.number}
-        return Truncator(str(obj)).chars(80)
+        return Truncator(obj.text).chars(80)
 
     def iteration_number(self, pk):
         obj = self.found.get(Iteration, {}).get(pk)
@@ -234,7 +276,7 @@ class Names:
 
     def review_day(self, pk):
         obj = self.found.get(Review, {}).get(pk)
-        return show_date(obj.review_date) if obj is not None else ""
+        return show_date(obj.day) if obj is not None else ""
 
     def show(self, model, name, value):
         """A stored value in words: names for people and objects, labels for choices, dates in the

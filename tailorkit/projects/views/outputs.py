@@ -1,16 +1,15 @@
-"""Outputs (issue 3, point 10): the one-page summary, its PDF, and the JSON export and import (run by the
-background worker, with a status page; issue 9, point 5)."""
+"""Outputs (issue 3, point 10): the one-page summary, its PDF (made by the background worker, with a page
+that waits for it; issue 11), and the JSON export and import (run by the background worker, with a status
+page; issue 9, point 5)."""
 
+import time
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import ngettext_lazy
@@ -19,69 +18,12 @@ from tailorkit.core import errors as errors_at_fields
 from tailorkit.core.permissions import get_object_for_user_or_404, get_organisation_or_404
 from tailorkit.core.services import audit_record
 
-from .. import charts, stakeholders
 from ..access import get_project_or_404
-from ..forms.planning import pack_labels
 from ..forms.records import ImportForm
-from ..models import Decision, Focus, Judgement, ProjectImport, Review, Task
-from ..selectors import goals as goal_reads
-from ..selectors import summary as summary_reads
-from ..selectors.planning import spec_values
-from ..services.effort import effort_totals
+from ..models import ProjectImport
+from ..services.summary import summary_context, summary_pdf_state
 from ..services.transfer import project_import_queue, project_imports_resume
 from ..services.transfer.export import project_export_stream
-
-
-def summary_context(project):
-    """Everything the summary shows, in a fixed number of queries."""
-    iterations = list(
-        project.iterations.order_by("number")
-        .select_related("chosen_option__item", "chosen_option__barrier__item", "specification")
-        .prefetch_related(
-            Prefetch("focus", queryset=Focus.objects.select_related("goal", "barrier__item__category")),
-            Prefetch("tasks", queryset=Task.objects.select_related("owner")),
-            "criteria",
-            Prefetch("reviews", queryset=Review.objects.prefetch_related(
-                Prefetch("judgements", queryset=Judgement.objects.select_related("criterion")))),
-            Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")),
-        )
-    )
-    current = iterations[-1] if iterations else None
-    spec = getattr(current, "specification", None) if current else None
-    spec_rows = []
-    if spec is not None:  # the filled items, labelled as on the plan page (merged items name both frameworks)
-        spec_rows = [(label, value) for _f, label, value in spec_values(spec, pack_labels()) if value.strip()]
-    for it in iterations:
-        it.focus_goals = [f.goal for f in it.focus.all() if f.goal_id]
-        it.focus_barriers = [f.barrier for f in it.focus.all() if f.barrier_id]
-    return {
-        "project": project, "org": project.organisation, "current": current, "earlier": iterations[:-1][::-1],
-        "spec_rows": spec_rows, "team": list(project.team.order_by("name", "email")),
-        "goals": project.goals.all() if not current or not current.focus_goals else current.focus_goals,
-        "generated_at": timezone.now(),
-        **summary_charts_and_stakeholders(project),
-    }
-
-
-def summary_charts_and_stakeholders(project):
-    """The summary's "What stakeholders said" section and its charts (issue 10). Each chart is drawn once
-    here (and cached by ``core.charts``), for the page and the PDF alike; the templates put a table with
-    the same numbers beside each."""
-    figures = stakeholders.stakeholder_barrier_figures(project)
-    ranked = goal_reads.ranked_barriers(project, figures["values"] if figures else None)
-    consultations = summary_reads.stakeholder_results(project)
-    criteria = summary_reads.apease_names()
-    for entry in consultations:
-        entry["chart"] = charts.stakeholder_means(entry, dict(criteria))
-    _by_person, by_step, total = effort_totals(project)
-    for row in by_step:
-        row["hours"] = row["minutes"] / 60
-    return {
-        "ranked": [r for r in ranked if r.mean_importance is not None],
-        "matrix": charts.prioritisation_matrix(ranked),
-        "stakeholder_consultations": consultations, "apease_criteria": criteria,
-        "effort_by_step": by_step, "effort_hours": total / 60, "effort_chart": charts.effort_by_step(by_step),
-    }
 
 
 @login_required
@@ -90,24 +32,25 @@ def project_summary(request, org_slug, project_id):
     return render(request, "projects/summary.html", summary_context(project))
 
 
-def _inline_css():
-    # WeasyPrint must not fetch anything over the network: the stylesheet is read from disk.
-    path = finders.find("tailorkit/tailorkit.css")
-    with open(path, encoding="utf-8") as fh:
-        return fh.read()
-
-
 @login_required
 def project_summary_pdf(request, org_slug, project_id):
-    import weasyprint
-
+    """The summary as a PDF, made by the background worker (``services.summary``): served when it is
+    ready, else a page that says it is being made and asks again every 2 s (htmx; a meta refresh
+    without JavaScript)."""
     project = get_project_or_404(request, org_slug, project_id)
-    html = render_to_string("projects/summary_pdf.html", {**summary_context(project), "css": _inline_css()},
-                            request=request)
-    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    state = summary_pdf_state(project=project, user=request.user, language=request.LANGUAGE_CODE)
+    if state["pdf"] is None:
+        waited = time.time() - (state["queued_at"] or time.time())
+        context = {"project": project, "org": project.organisation, "failed": state["failed"],
+                   "waiting_long": waited > WAITING_SECONDS}
+        template = "projects/summary_pdf_status.html#progress" if request.htmx else "projects/summary_pdf_status.html"
+        return render(request, template, context, status=202)
+    if request.htmx:  # ready: the page offers the download (a file cannot be swapped into a page)
+        return render(request, "projects/summary_pdf_status.html#progress", {
+            "project": project, "org": project.organisation, "ready": True})
     audit_record(action="project.exported", actor=request.user, organisation=project.organisation,
                  target=project.name, details={"format": "pdf", "project_id": project.pk}, request=request)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(state["pdf"], content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{slugify(project.name) or "project"}-summary.pdf"'
     return response
 

@@ -22,20 +22,23 @@ from ..models import EffortEntry
 from ..services import effort as effort_services
 from ..services import timeline as timeline_services
 
+# Up to this many iterations the filter lists them; past it, the filter is a box for a number: a list
+# of 1,000 options cost more to render than the entries of the page (issue 11).
+ITERATION_CHOICES = 20
+
 
 @login_required
 def project_timeline(request, org_slug, project_id):
     project = get_project_or_404(request, org_slug, project_id)
-    iterations = list(project.iterations.order_by("number").values_list("number", flat=True))
+    numbers = list(project.iterations.order_by("-number").values_list("number", flat=True)[:ITERATION_CHOICES + 1])
     kind = request.GET.get("kind") or ""
     if kind not in timeline_services.KINDS:
         kind = ""
     iteration = request.GET.get("iteration") or ""
     window = None
-    if iteration.isdigit() and int(iteration) in iterations:
+    if iteration.isdigit() and len(iteration) < 10:
         window = timeline_services.iteration_window(project, int(iteration))
-    else:
-        iteration = ""
+    iteration = str(int(iteration)) if window else ""
     try:
         page_number = max(1, int(request.GET.get("page", 1)))
     except ValueError:
@@ -51,7 +54,9 @@ def project_timeline(request, org_slug, project_id):
     return render(request, "projects/timeline.html", {
         "project": project, "org": project.organisation, "page": page, "kind": kind, "iteration": iteration,
         "kinds": [(k, label) for k, (_model, label) in timeline_services.KINDS.items()],
-        "iterations": iterations, "query": query, "today": today, "yesterday": today - timedelta(days=1),
+        "iterations": sorted(numbers) if len(numbers) <= ITERATION_CHOICES else None,
+        "last_iteration": numbers[0] if numbers else 1,
+        "query": query, "today": today, "yesterday": today - timedelta(days=1),
     })
 
 
