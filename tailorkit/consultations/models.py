@@ -349,7 +349,9 @@ class Response(models.Model):
 
 class Answer(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    # No index of its own: the unique constraint below starts with the response, so it serves every
+    # look-up by response, and a second index cost a page write per answer on every submit (issue 11).
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers", db_index=False)
     question_key = models.CharField(max_length=60)
     # single: "value"; multiple: ["v", …]; likert/scale/number: a number; ranking: ["v", …] best
     # first; text: a string. None when ``not_relevant``.

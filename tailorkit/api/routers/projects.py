@@ -19,13 +19,19 @@ from tailorkit.core.models import User
 from tailorkit.core.permissions import can, get_organisation_or_404
 from tailorkit.library.models import ContentPack, Item
 from tailorkit.projects.models import Project
-from tailorkit.projects.selectors.iterations import iteration_queryset
+from tailorkit.projects.selectors.iterations import (
+    iteration_criteria,
+    iteration_numbered,
+    iteration_queryset,
+    iteration_tasks,
+)
 from tailorkit.projects.selectors.projects import project_detail_queryset as detail_queryset
 from tailorkit.projects.selectors.projects import project_list_queryset, project_queryset
 from tailorkit.projects.services import projects as project_services
 
 from ..pagination import BoundedLimitOffsetPagination, FullRowsPagination
 from ..schemas.common import CONFLICT, INVALID, NOT_FOUND, READ, UNAUTHORISED, WRITE, Id, Slug
+from ..schemas.planning import CriterionOut, TaskOut
 from ..schemas.projects import IterationOut, ProjectDetailOut, ProjectIn, ProjectOut, ProjectPatch, ProjectReopenIn
 
 router = Router(tags=["projects"])
@@ -191,3 +197,26 @@ def iteration_detail(request, org_slug: Slug, project_id: Id, iteration_number: 
     if iteration is None:
         raise Http404
     return iteration
+
+
+def _iteration_or_404(request, org_slug, project_id, number):
+    project = get_project(request, org_slug, project_id)
+    iteration = iteration_numbered(project, number)
+    if iteration is None:
+        raise Http404
+    return iteration
+
+
+@router.get(PROJECT + "/iterations/{iteration_number}/tasks", response={200: list[TaskOut], **READ},
+            summary="All the tasks of an iteration's plan, by due date, a page at a time", tags=["project steps"])
+@paginate(BoundedLimitOffsetPagination)
+def iteration_task_list(request, org_slug: Slug, project_id: Id, iteration_number: Id):
+    return iteration_tasks(_iteration_or_404(request, org_slug, project_id, iteration_number))
+
+
+@router.get(PROJECT + "/iterations/{iteration_number}/criteria", response={200: list[CriterionOut], **READ},
+            summary="All the success criteria of an iteration, oldest first, a page at a time",
+            tags=["project steps"])
+@paginate(BoundedLimitOffsetPagination)
+def iteration_criterion_list(request, org_slug: Slug, project_id: Id, iteration_number: Id):
+    return iteration_criteria(_iteration_or_404(request, org_slug, project_id, iteration_number))

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from tailorkit.projects.selectors.iterations import ROWS_IN_ITERATION
 from tailorkit.projects.selectors.projects import ITERATIONS_IN_DETAIL
 from tailorkit.projects.services.projects import REOPEN_REASON_MAX
 
@@ -27,8 +28,14 @@ class IterationOut(Schema):
     chosen_option_id: int | None
     choice_justification: str
     specification: dict[str, str] | None = Field(None, description="TIDieR items and Proctor's dimensions.")
-    tasks: list[TaskOut]
-    criteria: list[CriterionOut]
+    tasks: list[TaskOut] = Field(description=(
+        f"The plan's tasks, by due date: the first {ROWS_IN_ITERATION}; ``tasks_url`` pages through all of them."))
+    tasks_count: int = Field(description="How many tasks the iteration has.")
+    tasks_url: str = Field(description="The address of all the iteration's tasks, a page at a time.")
+    criteria: list[CriterionOut] = Field(description=(
+        f"The success criteria, oldest first: the first {ROWS_IN_ITERATION}; ``criteria_url`` pages through all."))
+    criteria_count: int = Field(description="How many success criteria the iteration has.")
+    criteria_url: str = Field(description="The address of all the iteration's success criteria, a page at a time.")
     reviews: list[ReviewOut]
     decisions: list[DecisionOut]
     version: int
@@ -52,11 +59,35 @@ class IterationOut(Schema):
 
     @staticmethod
     def resolve_tasks(obj):
-        return list(obj.tasks.all())
+        return obj.first_tasks  # read by selectors.iterations.iteration_queryset
 
     @staticmethod
     def resolve_criteria(obj):
-        return list(obj.criteria.all())
+        return obj.first_criteria
+
+    @staticmethod
+    def resolve_tasks_count(obj):
+        return obj.n_tasks
+
+    @staticmethod
+    def resolve_criteria_count(obj):
+        return obj.n_criteria
+
+    @staticmethod
+    def resolve_tasks_url(obj, context):
+        return _iteration_address(obj, context, "tasks")
+
+    @staticmethod
+    def resolve_criteria_url(obj, context):
+        return _iteration_address(obj, context, "criteria")
+
+
+def _iteration_address(obj, context, part):
+    # Every route that answers with an iteration has the organisation and the project in its path.
+    request = context["request"]
+    org_slug = request.resolver_match.kwargs["org_slug"]
+    return request.build_absolute_uri(
+        f"/api/organisations/{org_slug}/projects/{obj.project_id}/iterations/{obj.number}/{part}")
 
     @staticmethod
     def resolve_reviews(obj):

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tailorkit.api.pagination import FULL_ROWS_DEFAULT_LIMIT, FULL_ROWS_MAX_LIMIT
-from tailorkit.projects.models import EffortEntry, Iteration, Project
+from tailorkit.projects.models import EffortEntry, Iteration, Project, SuccessCriterion, Task
+from tailorkit.projects.selectors.iterations import ROWS_IN_ITERATION
 from tailorkit.projects.selectors.projects import ITERATIONS_IN_DETAIL
 from tailorkit.projects.services.projects import project_create
 
@@ -143,3 +144,30 @@ def test_effort_entries_are_paged_and_the_totals_count_them_all(bearer, alice, o
     assert body["next"].endswith("/effort?limit=2&offset=2") and body["previous"] is None
     last = client.get(f"{base}?limit=2&offset=4").json()
     assert [e["activity"] for e in last["entries"]] == ["Work 0"] and last["next"] is None
+
+
+def test_an_iteration_carries_its_first_tasks_and_criteria_and_pages_the_rest(bearer, alice, org, make):
+    project = make(1)[0]
+    iteration = project.iterations.get()
+    extra = 7
+    Task.objects.bulk_create(Task(organisation=org, project=project, iteration=iteration, title=f"Task {i:03d}",
+                                  due_date=datetime.date(2030, 1, 1) + datetime.timedelta(days=i))
+                             for i in range(ROWS_IN_ITERATION + extra))
+    SuccessCriterion.objects.bulk_create(SuccessCriterion(organisation=org, project=project, iteration=iteration,
+                                                          description=f"Criterion {i}")
+                                         for i in range(ROWS_IN_ITERATION + extra))
+    client = bearer(alice)
+    base = f"/api/organisations/{org.slug}/projects/{project.pk}"
+    for body in (client.get(base).json()["current_iteration"], client.get(f"{base}/iterations/1").json(),
+                 client.get(f"{base}/iterations").json()["items"][0]):
+        assert [t["title"] for t in body["tasks"]] == [f"Task {i:03d}" for i in range(ROWS_IN_ITERATION)]
+        assert len(body["criteria"]) == ROWS_IN_ITERATION
+        assert body["tasks_count"] == body["criteria_count"] == ROWS_IN_ITERATION + extra
+        assert body["tasks_url"] == f"http://testserver{base}/iterations/1/tasks"
+        assert body["criteria_url"] == f"http://testserver{base}/iterations/1/criteria"
+    page = client.get(f"{base}/iterations/1/tasks?offset={ROWS_IN_ITERATION}").json()
+    assert page["count"] == ROWS_IN_ITERATION + extra
+    rest = [f"Task {i:03d}" for i in range(ROWS_IN_ITERATION, ROWS_IN_ITERATION + extra)]
+    assert [t["title"] for t in page["items"]] == rest
+    assert len(client.get(f"{base}/iterations/1/criteria?limit=5").json()["items"]) == 5
+    assert client.get(f"{base}/iterations/2/tasks").status_code == 404
