@@ -36,6 +36,8 @@ def test_a_team_takes_a_project_round_the_cycle_and_back(transactional_db, live_
     page.get_by_role("searchbox").fill("adaptability")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("button", name="Add Adaptability").click()
+    # The add is an htmx POST: leaving before its answer could cancel it (seen twice under load).
+    expect(page.get_by_text("On your list")).to_be_visible()
     page.goto(page.url.split("/goals/")[0] + "/goals/")
     page.get_by_label("Importance of Adaptability").select_option("5")
     page.get_by_label("Changeability of Adaptability").select_option("4")
@@ -50,6 +52,7 @@ def test_a_team_takes_a_project_round_the_cycle_and_back(transactional_db, live_
     expect(page.get_by_text("Adaptability → Promote adaptability: 73% of experts").first).to_be_visible()
     page.get_by_role("button", name="Add Promote adaptability as a candidate").click()
     page.get_by_role("button", name="Add Tailor strategies as a candidate").click()
+    expect(page.locator(".add-slot .badge", has_text="Candidate")).to_have_count(2)  # both htmx adds answered
     page.get_by_role("link", name="Appraise").first.click()
     page.get_by_label("Rating for Acceptability").select_option("5")
     page.get_by_role("button", name="Save appraisal").click()
