@@ -133,6 +133,8 @@ def consultation_values(consultation):
         "section_id": first(Section.objects.filter(questionnaire=q).order_by("pk")),
         "question_id": first(Question.objects.filter(questionnaire=q).order_by("pk")),
         "respondent_id": first(Invitation.objects.filter(consultation=consultation).order_by("pk"), "uuid"),
+        # The free-text question whose answers the results page pages through.
+        "question_key": first(Question.objects.filter(questionnaire=q, kind="text").order_by("pk"), "key"),
         "fmt": "responses.csv",
     }
 

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "tailorkit.library",
     "tailorkit.projects",
     "tailorkit.consultations",
+    "tailorkit.measures",
     "tailorkit.api",
 ]
 
@@ -144,11 +145,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend whose writers queue on a file lock beside the database instead of
+    # sleeping in SQLite's busy handler (tailorkit/core/sqlite/base.py says why).
+    DATABASES["default"]["ENGINE"] = "tailorkit.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests run on an in-memory database, as with Django's own backend (pytest-django only knows that
+    # backend by name, and would otherwise name a test database after the file's path).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache shared by every app process (login rate limits, used TOTP codes) without another service.

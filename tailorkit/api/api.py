@@ -23,6 +23,7 @@ from .routers import (
     goals,
     library,
     matching,
+    measures,
     organisations,
     planning,
     projects,
@@ -68,7 +69,7 @@ api = TailorkitAPI(
     auth=[token_auth, session_auth],
     docs=ServerRenderedDocs(),
 )
-for area in (organisations, library, projects, goals, matching, planning, review, effort, consultations):
+for area in (organisations, library, projects, goals, matching, planning, review, effort, consultations, measures):
     api.add_router("", area.router)
 
 

@@ -7,6 +7,7 @@ import functools
 from django.core.exceptions import ValidationError
 
 from tailorkit.core.errors import as_dict
+from tailorkit.measures.models import Measure, Observation
 from tailorkit.projects.models import (
     Barrier,
     Goal,
@@ -21,6 +22,7 @@ from tailorkit.projects.models import (
 
 from .schemas.goals import BarrierOut, GoalOut
 from .schemas.matching import AppraisalOut, OptionOut
+from .schemas.measures import MeasureOut, ValueOut
 from .schemas.planning import CriterionOut, SpecificationOut, TaskOut
 from .schemas.projects import IterationOut, ProjectOut
 from .schemas.review import ReviewOut
@@ -46,7 +48,8 @@ def renames(mapping):
 
 # How the row a stale edit was refused for is shown in the 409 body.
 CURRENT_SCHEMAS = {Goal: GoalOut, Barrier: BarrierOut, StrategyOption: OptionOut, Iteration: IterationOut,
-                   Specification: SpecificationOut, Task: TaskOut, SuccessCriterion: CriterionOut, Review: ReviewOut}
+                   Specification: SpecificationOut, Task: TaskOut, SuccessCriterion: CriterionOut, Review: ReviewOut,
+                   Measure: MeasureOut, Observation: ValueOut}
 
 
 def current_of(obj):

@@ -16,3 +16,18 @@ class ProjectsConfig(AppConfig):
 
         subjects.register(SUBJECT_TYPE, subject_link)
         subjects.register_overview("projects:consultation_overview")
+
+        # The projects' events (iterations, strategies, tasks, decisions) on the charts of the measures
+        # they rely on; the measures engine cannot import projects either (measures/events.py).
+        from tailorkit.measures import events
+
+        from .measure_events import project_events
+
+        events.register(project_events)
+
+        # Criteria tied to a measure whose date passed, on the overview of measures (measures/attention.py).
+        from tailorkit.measures import attention
+
+        from .measure_attention import criteria_past_due
+
+        attention.register(criteria_past_due)

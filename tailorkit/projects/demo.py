@@ -4,6 +4,7 @@ consultation and whose candidate strategies a second, running consultation asks 
 logged; and a second project taken all the way round and completed. Built only through the
 services, like real work."""
 
+import random
 import uuid
 from datetime import timedelta
 
@@ -13,10 +14,17 @@ from django.utils import timezone
 from tailorkit.consultations.models import Consultation, ConsultationTemplate
 from tailorkit.consultations.services import delivery, responding
 from tailorkit.library.models import ContentPack, Item
+from tailorkit.measures import periods
+from tailorkit.measures import selectors as measure_selectors
+from tailorkit.measures.models import Measure
+from tailorkit.measures.services import measures as measure_services
+from tailorkit.measures.services.observations import observations_save
+from tailorkit.measures.verdicts import AT_LEAST
 
 from . import stakeholders
-from .models import APEASE, Decision, EffortEntry, Project, Step
+from .models import APEASE, Decision, EffortEntry, Project, ProjectMeasure, Step, SuccessCriterion
 from .services import effort, goals, matching, planning, review
+from .services import measures as project_measures
 from .services import projects as project_services
 
 DEMO_PROJECT = "Online CBT for depression in primary care"
@@ -252,3 +260,118 @@ def demo_effort_log(*, project, lead, member):
     for n, (days, minutes, activity, step) in enumerate(EFFORT):
         effort.effort_log(project=project, user=lead if n % 2 == 0 else member,
                           date=today - timedelta(days=days), minutes=minutes, activity=activity, step=step)
+
+
+# --- Measures: service data the team watches ---------------------------------------------------------
+# Three series ending with the last complete period, so the overview shows them up to date: the share
+# of patients offered online CBT at assessment (rising after the referral letters changed), weekly
+# referrals, and the wait for a first session (lower is better; the limits recalculated after online
+# booking started). Drawn from fixed seeds, so every demo shows the same charts.
+OFFERED = "Patients offered iCBT at assessment"
+REFERRALS = "Referrals to iCBT"
+WAITING = "Waiting time to first session (days)"
+
+
+def _periods_back(period, n, today):
+    """The starts of the ``n`` periods up to the last complete one before ``today``, oldest first."""
+    starts = [periods.start_of(period, today)]
+    for _i in range(n):
+        starts.insert(0, measure_selectors.previous_period(period, starts[0]))
+    return starts[:-1]
+
+
+def _offered_rows(months, rng):
+    rows = []
+    for i, month in enumerate(months):
+        assessed = rng.randint(85, 125)
+        share = 0.31 if i < 16 else 0.44  # the letters changed at month 17
+        rows.append({"period": month, "numerator": sum(rng.random() < share for _n in range(assessed)),
+                     "denominator": assessed})
+    return rows
+
+
+def _referral_rows(weeks, rng):
+    rows = []
+    for week in weeks:
+        holiday = week.isocalendar()[1] in (52, 53, 1)
+        rows.append({"period": week, "numerator": max(0, round(rng.gauss(7 if holiday else 15, 3)))})
+    return rows
+
+
+def _waiting_rows(months, rng):
+    rows = []
+    for i, month in enumerate(months):
+        mean = rng.gauss(24, 2.2) if i < 12 else rng.gauss(15.5, 1.6)  # online booking from month 13
+        rows.append({"period": month, "numerator": round(mean, 1), "denominator": rng.randint(28, 45)})
+    return rows
+
+
+@transaction.atomic
+def demo_measures_create(*, organisation, lead, member):
+    """The demo organisation's measures with two years of values (a year of weeks for referrals),
+    notes on the periods where something changed, and one rebase. ``{name: measure}``; measures
+    that exist already are left as they are."""
+    existing = {m.name: m for m in Measure.objects.filter(organisation=organisation,
+                                                          name__in=[OFFERED, REFERRALS, WAITING])}
+    if len(existing) == 3:
+        return existing
+    today = timezone.localdate()
+    rng = random.Random(13)
+    made = dict(existing)
+    months = _periods_back(periods.MONTH, 24, today)
+    if OFFERED not in made:
+        offered = measure_services.measure_create(
+            organisation=organisation, actor=lead, name=OFFERED, kind=Measure.Kind.PROPORTION, unit="%",
+            period=Measure.Period.MONTH, better=Measure.Better.UP, owner=lead,
+            counted="Adults assessed for depression who were offered therapist-guided online CBT, out of "
+                    "all adults assessed for depression that month.",
+            data_source="Patient record system, monthly assessment report")
+        observations_save(measure=offered, actor=lead, rows=_offered_rows(months, rng))
+        measure_services.annotation_create(measure=offered, actor=lead, period=months[16],
+                                           text="Referral letter template now mentions online CBT")
+        made[OFFERED] = offered
+    if REFERRALS not in made:
+        weeks = _periods_back(periods.WEEK, 52, today)
+        referrals = measure_services.measure_create(
+            organisation=organisation, actor=member, name=REFERRALS, kind=Measure.Kind.COUNT,
+            period=Measure.Period.WEEK, better=Measure.Better.UP, owner=member, unit="referrals",
+            counted="New referrals to therapist-guided online CBT received that week, from any source.",
+            data_source="iCBT platform, weekly referral list")
+        observations_save(measure=referrals, actor=member, rows=_referral_rows(weeks, rng))
+        for week in weeks:
+            if week.isocalendar()[1] == 52:
+                measure_services.annotation_create(measure=referrals, actor=member, period=week,
+                                                   text="Most GP practices closed between the holidays")
+        made[REFERRALS] = referrals
+    if WAITING not in made:
+        waiting = measure_services.measure_create(
+            organisation=organisation, actor=lead, name=WAITING, kind=Measure.Kind.MEAN, unit="days",
+            period=Measure.Period.MONTH, better=Measure.Better.DOWN, owner=member,
+            counted="Mean number of days from referral to the first guided session, for patients who had "
+                    "their first session that month (the denominator is how many did).",
+            data_source="iCBT platform, first-session report")
+        observations_save(measure=waiting, actor=lead, rows=_waiting_rows(months, rng))
+        measure_services.annotation_create(measure=waiting, actor=lead, period=months[12],
+                                           text="Patients book their first session online")
+        measure_services.baseline_create(
+            measure=waiting, actor=lead, first_period=months[12],
+            reason="Online booking changed how first sessions are arranged: the old limits describe a process "
+                   "that no longer exists.")
+        made[WAITING] = waiting
+    return made
+
+
+def demo_measures_link(*, project, measures, lead):
+    """The demo project relies on the three measures (``ProjectMeasure``), and its success criterion
+    "Share of eligible referrals offered online CBT" (at least 50 %) is judged from the share offered."""
+    linked = set(ProjectMeasure.objects.filter(project=project).values_list("measure_id", flat=True))
+    for name in (OFFERED, REFERRALS, WAITING):
+        if measures[name].pk not in linked:
+            project_measures.project_measure_link(project=project, user=lead, measure=measures[name])
+    criterion = SuccessCriterion.objects.filter(project=project, measure__isnull=True,
+                                                description__startswith="Share of eligible referrals").first()
+    if criterion is not None:
+        planning.criterion_update(criterion=criterion, user=lead, version=criterion.version,
+                                  description=criterion.description, target_value=criterion.target_value,
+                                  target_unit=criterion.target_unit, target_date=criterion.target_date,
+                                  measure=measures[OFFERED], direction=AT_LEAST)

@@ -24,6 +24,7 @@ from tailorkit.core.history import HistoricalRecords
 from tailorkit.core.locking import Versioned
 from tailorkit.core.models import Organisation
 from tailorkit.library.models import ContentPack, Item
+from tailorkit.measures.verdicts import AT_LEAST, AT_MOST
 
 
 class Step(models.TextChoices):
@@ -407,6 +408,14 @@ class SuccessCriterion(ProjectOwned, Versioned):
     target_value = models.DecimalField(_("numeric target"), max_digits=12, decimal_places=2, null=True, blank=True)
     target_unit = models.CharField(_("unit"), max_length=50, blank=True)
     target_date = models.DateField(_("by when"), null=True, blank=True)
+    # Judged from a measure's data (issue 13). SET_NULL, not PROTECT: the measure belongs to the
+    # organisation and its engine cannot know about projects, so deleting it must not fail; the
+    # criterion keeps its words and target, its history keeps the measure it was tied to, and
+    # judgements keep what the data suggested (``Judgement.proposed``).
+    measure = models.ForeignKey("measures.Measure", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", verbose_name=_("measure"))
+    direction = models.CharField(_("direction"), max_length=10, default=AT_LEAST,
+                                 choices=[(AT_LEAST, _("At least the target")), (AT_MOST, _("At most the target"))])
 
     history = HistoricalRecords()
 
@@ -440,6 +449,7 @@ class Judgement(models.Model):
     class Verdict(models.TextChoices):
         MET = "met", _("Met")
         NOT_MET = "not_met", _("Not met")
+        NOT_YET = "not_yet", _("Not yet")  # the date has not come and the target is not reached so far
         UNCLEAR = "unclear", _("Unclear")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -447,6 +457,7 @@ class Judgement(models.Model):
     criterion = models.ForeignKey(SuccessCriterion, on_delete=models.CASCADE, related_name="judgements")
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
     evidence = models.TextField(max_length=2000, blank=True)
+    proposed = models.CharField(max_length=10, choices=Verdict.choices, blank=True)  # what the data suggested
 
     history = HistoricalRecords()
 
@@ -486,6 +497,24 @@ class Decision(ProjectOwned):
 
     # Decisions that need a written reason (a stop for "another reason" and every step back).
     REASON_REQUIRED = {Kind.STOP_OTHER, Kind.BACK_GOALS, Kind.BACK_BARRIERS, Kind.BACK_STRATEGY, Kind.BACK_PLAN}
+
+
+class ProjectMeasure(ProjectOwned):
+    """A measure of the organisation that the project relies on (shown on the project's measures page,
+    in its summary, and with the project's events on the measure's chart)."""
+
+    measure = models.ForeignKey("measures.Measure", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "measure"], name="one_link_per_measure")]
+
+    def __str__(self):
+        return str(self.measure)
 
 
 # --- Effort -------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from .views import (
     consultations,
     goals,
     matching,
+    measure_feeds,
+    measures,
     outputs,
     personal,
     planning,
@@ -74,6 +76,9 @@ organisation_projects = [
     path(P + "review/new/", review.review_create, name="project_review_create"),
     path(P + "review/<int:review_id>/edit/", review.review_edit, name="project_review_edit"),
     path(P + "review/decide/", review.decision_create, name="project_decision_create"),
+    # The measures the project relies on (issue 13)
+    path(P + "measures/", measures.project_measures, name="project_measures"),
+    path(P + "measures/<int:measure_id>/unlink/", measures.project_measure_unlink, name="project_measure_unlink"),
     # The project's record and outputs
     path(P + "summary/", outputs.project_summary, name="project_summary"),
     path(P + "summary.pdf", outputs.project_summary_pdf, name="project_summary_pdf"),
@@ -90,4 +95,8 @@ urlpatterns = [
     path("help/", help_pages.help_index, name="help"),
     path("help/<slug:topic>/", help_pages.help_topic, name="help_topic"),
     path("o/<slug:org_slug>/projects/", include(organisation_projects)),
+    # A measure fed by a survey's instrument scores (``measure_feeds``: the glue between the engines)
+    path("o/<slug:org_slug>/measures/<int:measure_id>/feed/", measure_feeds.measure_feed, name="measure_feed"),
+    path("o/<slug:org_slug>/measures/<int:measure_id>/feed/refresh/", measure_feeds.measure_feed_refresh,
+         name="measure_feed_refresh"),
 ]

@@ -12,6 +12,7 @@ from tailorkit.consultations.models import Question, QuestionKind
 from tailorkit.consultations.tests import factories as consultation_factories
 from tailorkit.core.tests import factories as core_factories
 from tailorkit.library.tests import factories as library_factories
+from tailorkit.measures.tests import factories as measure_factories
 from tailorkit.projects.models import Project
 from tailorkit.projects.tests import factories as project_factories
 
@@ -28,6 +29,8 @@ def sweep_values_for(org, lead, member):
     values = {
         **core_factories.sweep_values(org, lead, member),
         **library_factories.sweep_values(library_factories.tiny_library(prefix="sweep")),
+        # Measures before projects: the project links the measure whose upload and notes are swept.
+        **measure_factories.sweep_values(org, lead),
         **project_factories.sweep_values(org, lead),
         **consultation_factories.sweep_values(org, lead),
     }

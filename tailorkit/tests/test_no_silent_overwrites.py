@@ -23,6 +23,7 @@ import tailorkit
 from tailorkit.consultations.models import Consultation, Question, Questionnaire, Section
 from tailorkit.core import services
 from tailorkit.core.models import Organisation
+from tailorkit.measures.models import Measure
 from tailorkit.projects.models import Barrier, Goal, Project, Review, StrategyOption, SuccessCriterion, Task
 
 # Forms that write no existing row, so a stale copy cannot overwrite anything.
@@ -40,6 +41,13 @@ EDITS_NO_ROW = {
     "RoleForm": "one choice per member, and the change is written to the audit log; the last decision "
                 "is the one that counts",
     "SignupForm": "makes a new account",
+    "AnnotationForm": "adds a new note to a period of a measure's chart",
+    "BaselineForm": "adds a new phase of limits; a second one from the same period is refused by the service",
+    "MeasureLinkForm": "links a measure to a project (a new link; linking twice is refused)",
+    "ValuesGridForm": "each row carries the version of its stored value (version_<n>), which "
+                      "observations_save checks before changing or removing it",
+    "MeasureUploadForm": "uploads a file; its values are stored only after the person saw the preview and "
+                         "confirmed, and every change is kept in the history",
 }
 
 # The row an edit page changes: the model named by the last parameter of its URL.
@@ -56,6 +64,7 @@ ROW_OF_PARAMETER = {
     "section_id": (Section, "pk"),
     "question_id": (Question, "pk"),
     "consultation_id": (Consultation, "uuid"),
+    "measure_id": (Measure, "pk"),
 }
 
 CONFLICT_TEXT = "Someone else saved this"

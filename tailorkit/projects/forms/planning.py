@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tailorkit.core.locking import VersionedForm, VersionedModelForm
 from tailorkit.core.models import User
+from tailorkit.measures.models import Measure
+from tailorkit.measures.verdicts import AT_LEAST
 
 from ..dates import plan_date_help
 from ..models import MERGED_PROCTOR, PROCTOR_FIELDS, SPEC_FIELDS, TIDIER_FIELDS, Specification, SuccessCriterion, Task
@@ -95,8 +97,19 @@ class CriterionForm(VersionedForm):
     description = forms.CharField(
         label=_("What will show it worked"), widget=forms.Textarea(attrs={"rows": 2}),
         max_length=SuccessCriterion._meta.get_field("description").max_length)
-    target_value = forms.DecimalField(label=_("Numeric target (optional)"), required=False, max_digits=12,
-                                      decimal_places=2)
+    # Tied to one of the organisation's measures (issue 13), the criterion is judged from its data.
+    measure = forms.ModelChoiceField(
+        label=_("Measure (optional)"), queryset=Measure.objects.none(), required=False,
+        empty_label=_("Not tied to a measure"),
+        help_text=_("Tailorkit then judges the criterion from the measure's values and shows its chart."),
+        error_messages={"invalid_choice": _("Choose one of your organisation's measures.")})
+    # Not required: a criterion without a measure has no use for it, and "at least" is the usual case.
+    direction = forms.ChoiceField(label=_("The target is reached when the value is"), initial=AT_LEAST,
+                                  required=False, choices=SuccessCriterion._meta.get_field("direction").choices)
+    target_value = forms.DecimalField(
+        label=_("Numeric target (optional)"), required=False, max_digits=12, decimal_places=2,
+        help_text=_("With a measure: in the measure's own units as its chart shows them; for a proportion, "
+                    "in per cent (write 60 for 60 %)."))
     target_unit = forms.CharField(label=_("Unit (optional)"), required=False,
                                   max_length=SuccessCriterion._meta.get_field("target_unit").max_length,
                                   help_text=_("For example: % of referred patients, referrals per month."))
@@ -105,3 +118,7 @@ class CriterionForm(VersionedForm):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target_date"].help_text = plan_date_help(project.started_on)
+        self.fields["measure"].queryset = Measure.objects.filter(organisation_id=project.organisation_id)
+
+    def clean_direction(self):
+        return self.cleaned_data.get("direction") or AT_LEAST

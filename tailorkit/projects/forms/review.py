@@ -22,9 +22,16 @@ class ReviewForm(VersionedForm):
     evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                max_length=4000, help_text=_("What you saw, counted or heard that shows how it went."))
 
-    def __init__(self, *args, criteria, **kwargs):
+    def __init__(self, *args, criteria, proposals=None, **kwargs):
+        """``proposals``: ``{criterion id: selectors.measures.Judged}`` for the criteria tied to a
+        measure. A new review starts from the data's verdict and reasoning; a different judgement
+        needs the team's own reason (``clean``)."""
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
+        self.proposals = {pk: j for pk, j in (proposals or {}).items() if j.verdict}
+        for pk, j in self.proposals.items():
+            self.initial.setdefault(f"verdict_{pk}", j.verdict.status)
+            self.initial.setdefault(f"evidence_{pk}", self.reasoning(pk))
         for c in self.criteria:
             self.fields[f"verdict_{c.pk}"] = forms.ChoiceField(
                 label=_("Judgement"), required=False, widget=forms.RadioSelect,
@@ -33,16 +40,32 @@ class ReviewForm(VersionedForm):
                 label=_("Evidence for this criterion"), required=False, max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 2}))
 
+    def reasoning(self, pk):
+        """The data's reasoning on criterion ``pk`` as one text (the evidence field starts with it)."""
+        return " ".join(self.proposals[pk].verdict.reasons)[:2000] if pk in self.proposals else ""
+
+    def clean(self):
+        data = super().clean()
+        for pk, j in self.proposals.items():
+            verdict, evidence = data.get(f"verdict_{pk}") or "", (data.get(f"evidence_{pk}") or "").strip()
+            if verdict and verdict != j.verdict.status and evidence in ("", self.reasoning(pk).strip()):
+                self.add_error(f"evidence_{pk}", _("The data suggest “%(proposed)s”. Say why the team judges it "
+                                                   "differently.") % {"proposed": j.status_label})
+        return data
+
     def review_fields(self):
         return [self["review_date"], self["what_was_done"], self["evidence"]]
 
     def rows(self):
-        return [(c, self[f"verdict_{c.pk}"], self[f"evidence_{c.pk}"]) for c in self.criteria]
+        return [(c, self[f"verdict_{c.pk}"], self[f"evidence_{c.pk}"], self.proposals.get(c.pk))
+                for c in self.criteria]
 
     def judgements(self):
         data = self.cleaned_data
         return [{"criterion": c.pk, "verdict": data.get(f"verdict_{c.pk}") or "",
-                 "evidence": data.get(f"evidence_{c.pk}") or ""} for c in self.criteria]
+                 "evidence": data.get(f"evidence_{c.pk}") or "",
+                 "proposed": self.proposals[c.pk].verdict.status if c.pk in self.proposals else ""}
+                for c in self.criteria]
 
     @staticmethod
     def initial_for(review):

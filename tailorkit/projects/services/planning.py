@@ -10,9 +10,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tailorkit.core.locking import apply_versioned
+from tailorkit.measures.verdicts import AT_LEAST, AT_MOST
 
 from ..dates import plan_date_error
 from ..models import SPEC_FIELDS, Specification, Step, SuccessCriterion, Task
+from .measures import check_measure
 from .projects import project_set_step, project_touch
 from .validation import check_current, check_lengths
 
@@ -136,11 +138,22 @@ def task_delete(*, task, user):
 # --- Success criteria --------------------------------------------------------------------------------
 
 
-def _criterion_values(iteration, description, target_value, target_unit, target_date, kept_date=None):
+def _criterion_values(iteration, description, target_value, target_unit, target_date, kept_date=None,
+                      measure=None, direction=AT_LEAST):
     values = _clean_text({"description": description, "target_unit": target_unit or ""})
     _required(values, "description")
     check_lengths(SuccessCriterion, values)
     errors = {}
+    # Tied to a measure of the organisation (issue 13): the target is in the measure's plotted units.
+    measure = check_measure(iteration.project, measure)
+    if direction not in (AT_LEAST, AT_MOST):
+        errors["direction"] = _("Choose “at least” or “at most”.")
+    if measure is not None and measure.kind == "proportion" and target_value is not None \
+            and not 0 <= target_value <= 100:
+        errors["target_value"] = _("This measure is a proportion: give the target in per cent, from 0 to 100.")
+    if measure is not None and target_value is not None and not values["target_unit"]:
+        values["target_unit"] = "%" if measure.kind == "proportion" else measure.unit
+    values.update(measure=measure, direction=direction)
     if values["target_unit"] and target_value is None:
         errors["target_value"] = _("Give the number that goes with the unit “%(unit)s”, or leave the unit empty.") % {
             "unit": values["target_unit"]}
@@ -151,10 +164,15 @@ def _criterion_values(iteration, description, target_value, target_unit, target_
     return {**values, "target_value": target_value, "target_date": target_date}
 
 
+KEEP = object()  # an argument left out of an update: the stored value stays
+
+
 @transaction.atomic
-def criterion_create(*, iteration, user, description, target_value=None, target_unit="", target_date=None):
+def criterion_create(*, iteration, user, description, target_value=None, target_unit="", target_date=None,
+                     measure=None, direction=AT_LEAST):
     check_current(iteration)
-    values = _criterion_values(iteration, description, target_value, target_unit, target_date)
+    values = _criterion_values(iteration, description, target_value, target_unit, target_date, measure=measure,
+                               direction=direction)
     criterion = SuccessCriterion(organisation=iteration.organisation, project=iteration.project,
                                  iteration=iteration, **values)
     criterion._history_user = user
@@ -166,10 +184,13 @@ def criterion_create(*, iteration, user, description, target_value=None, target_
 
 @transaction.atomic
 def criterion_update(*, criterion, user, version, description, target_value=None, target_unit="",
-                     target_date=None):
+                     target_date=None, measure=KEEP, direction=KEEP):
+    """``measure`` and ``direction`` left out (``KEEP``) stay as they are."""
     check_current(criterion.iteration)
+    measure = criterion.measure_id if measure is KEEP else measure
+    direction = criterion.direction if direction is KEEP else direction
     values = _criterion_values(criterion.iteration, description, target_value, target_unit, target_date,
-                               kept_date=criterion.target_date)
+                               kept_date=criterion.target_date, measure=measure, direction=direction)
     criterion = apply_versioned(SuccessCriterion, pk=criterion.pk, expected_version=version, changes=values)
     project_touch(criterion.project)
     return criterion

@@ -78,7 +78,9 @@ def _review_values(iteration, review_date, what_was_done, evidence):
 
 def _clean_judgements(iteration, judgements):
     """``judgements``: iterable of dicts with ``criterion`` (a SuccessCriterion or its id), ``verdict``
-    ("" or None = not judged) and ``evidence``. Returns {criterion_id: (verdict, evidence)}."""
+    ("" or None = not judged), ``evidence`` and optionally ``proposed``, the verdict the measure's
+    data suggested (issue 13): a judgement that differs from it needs the team's reason in
+    ``evidence``. Returns {criterion_id: (verdict, evidence, proposed)}."""
     ids = set(SuccessCriterion.objects.filter(iteration=iteration).values_list("pk", flat=True))
     cleaned, errors = {}, []
     for row in judgements or ():
@@ -86,19 +88,24 @@ def _clean_judgements(iteration, judgements):
         cid = getattr(criterion, "pk", criterion)
         verdict = row.get("verdict") or ""
         evidence = (row.get("evidence") or "").strip()
+        proposed = row.get("proposed")  # None: not sent (the API), the stored one stays
         if cid not in ids:
             errors.append(_("A judgement names a success criterion that is not part of this iteration."))
             continue
         if cid in cleaned:
             errors.append(_("A success criterion is judged twice."))
-        elif verdict and verdict not in Judgement.Verdict.values:
-            errors.append(_("Choose met, not met or unclear."))
+        elif (verdict and verdict not in Judgement.Verdict.values) or (proposed and proposed not in
+                                                                        Judgement.Verdict.values):
+            errors.append(_("Choose met, not met, not yet or unclear."))
+        elif verdict and proposed and verdict != proposed and not evidence:
+            errors.append(_("A judgement differs from what the data suggested: say why."))
         elif evidence and not verdict:
-            errors.append(_("Evidence was given for a criterion without a judgement: choose met, not met or unclear."))
+            errors.append(_("Evidence was given for a criterion without a judgement: choose met, not met, not yet or "
+                            "unclear."))
         elif len(evidence) > Judgement._meta.get_field("evidence").max_length:
             errors.append(_("Keep the evidence for a criterion to %(n)d characters.") % {
                 "n": Judgement._meta.get_field("evidence").max_length})
-        cleaned[cid] = (verdict, evidence)
+        cleaned[cid] = (verdict, evidence, proposed)
     if errors:
         raise ValidationError({"judgements": errors})
     return cleaned
@@ -106,17 +113,19 @@ def _clean_judgements(iteration, judgements):
 
 def _write_judgements(review, cleaned):
     existing = {j.criterion_id: j for j in review.judgements.all()}
-    for cid, (verdict, evidence) in cleaned.items():
+    for cid, (verdict, evidence, proposed) in cleaned.items():
         current = existing.get(cid)
+        if proposed is None:
+            proposed = current.proposed if current is not None else ""
         if not verdict:
             if current is not None:
                 current.delete()
         elif current is None:
             Judgement.objects.create(organisation=review.organisation, review=review, criterion_id=cid,
-                                     verdict=verdict, evidence=evidence)
-        elif (current.verdict, current.evidence) != (verdict, evidence):
-            current.verdict, current.evidence = verdict, evidence
-            current.save(update_fields=["verdict", "evidence"])
+                                     verdict=verdict, evidence=evidence, proposed=proposed)
+        elif (current.verdict, current.evidence, current.proposed) != (verdict, evidence, proposed):
+            current.verdict, current.evidence, current.proposed = verdict, evidence, proposed
+            current.save(update_fields=["verdict", "evidence", "proposed"])
 
 
 @transaction.atomic

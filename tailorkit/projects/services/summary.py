@@ -31,6 +31,7 @@ from .. import charts, stakeholders
 from ..forms.planning import pack_labels
 from ..models import Project
 from ..selectors import goals as goal_reads
+from ..selectors import measures as measure_reads
 from ..selectors import summary as summary_reads
 from ..selectors.planning import spec_values
 from .effort import effort_totals
@@ -67,6 +68,8 @@ def summary_context(project):
         "goals": project.goals.all() if not current or not current.focus_goals else current.focus_goals,
         "generated_at": dateformat.format(timezone.localtime(), "j M Y, H:i"),
         **_charts_and_stakeholders(project),
+        **dict(zip(("measure_charts", "more_measures"), measure_reads.summary_measures(project, current),
+                   strict=True)),
     }
 
 

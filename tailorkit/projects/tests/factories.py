@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tailorkit.library.tests.factories import tiny_library
+from tailorkit.measures.models import Measure
+from tailorkit.measures.tests import factories as measure_factories
 from tailorkit.projects import steps
 from tailorkit.projects.models import (
     Barrier,
@@ -25,6 +27,7 @@ from tailorkit.projects.models import (
     Task,
 )
 from tailorkit.projects.services import effort, goals, matching, planning, projects
+from tailorkit.projects.services import measures as measure_services
 from tailorkit.projects.services import review as review_services
 
 
@@ -79,7 +82,7 @@ def sweep_values(org, user):
     """The URL parameters of the projects routes: a project of ``org`` led by ``user`` with one of
     every object a projects URL names (goal, barrier, option, task, criterion, review, effort
     entry of ``user``), a step, a step's consultation template and a project import of ``user``
-    (waiting in the queue)."""
+    (waiting in the queue), and a measure of ``org`` the project relies on."""
     packs = tiny_packs()
     project = projects.project_create(organisation=org, user=user, name="Swept", service="iCBT", team=[user],
                                       determinant_pack=packs["determinants"], strategy_pack=packs["strategies"])
@@ -88,8 +91,13 @@ def sweep_values(org, user):
     barrier = goals.barrier_add_custom(project=project, user=user, name="No rooms", category="Resources")
     option = matching.option_add_custom(project=project, user=user, barrier=barrier, name="Rooms", description="d")
     today = timezone.localdate()
+    # The organisation's measure when the sweep made one (its upload and notes belong to it), else a new one.
+    measure = (Measure.objects.filter(organisation=org).order_by("pk").first()
+               or measure_factories.make_measure(org, user, name="Swept measure", values=[10, 12, 11]))
+    measure_services.project_measure_link(project=project, user=user, measure=measure)
     return {
         "project_id": project.pk,
+        "measure_id": measure.pk,  # linked to the project, so its unlink page has something to unlink
         "goal_id": goal.pk,
         "barrier_id": barrier.pk,
         "option_id": option.pk,

@@ -191,7 +191,7 @@ def test_step_4_with_a_few_criteria_is_as_before(client_for, alice, plan_project
     html = get(client_for(alice), url("projects:project_step_review", plan_project))
     assert html.count("<li>Criterion ") == 3 and len(judgement_rows(html)) == 3
     assert "section-pages" not in html and "Show all the judgements" not in html
-    assert html.count('name="verdict_') == 3 * 4                          # the inline form: "not judged" + 3 verdicts
+    assert html.count('name="verdict_') == 3 * 5                          # the inline form: "not judged" + 4 verdicts
     assert "1 of 3 criteria met" in html
 
 

@@ -1,9 +1,13 @@
 from django.core.management import call_command
+from django.utils import timezone
 
 from tailorkit.consultations.models import Consultation, Invitation
+from tailorkit.measures import selectors as measure_selectors
+from tailorkit.measures import spc
+from tailorkit.measures.models import Annotation, Baseline, Measure
 from tailorkit.projects import stakeholders
-from tailorkit.projects.demo import DEMO_PROJECT, FINISHED_PROJECT
-from tailorkit.projects.models import EffortEntry, Project, Step
+from tailorkit.projects.demo import DEMO_PROJECT, FINISHED_PROJECT, OFFERED, REFERRALS, WAITING
+from tailorkit.projects.models import EffortEntry, Project, ProjectMeasure, Step
 
 
 def test_the_demo_is_created_once_and_shows_every_part_of_the_cycle(packs, settings, tmp_path, capsys):
@@ -32,3 +36,31 @@ def test_the_demo_is_created_once_and_shows_every_part_of_the_cycle(packs, setti
     assert finished.status == Project.Status.COMPLETED
     assert finished.iterations.get().decisions.get().kind == "success"
     assert "Password:" in capsys.readouterr().out
+
+
+def test_the_demo_has_measures_up_to_date_with_notes_a_rebase_and_an_improvement(packs, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    call_command("seed_demo")
+    call_command("seed_demo")
+    measures = {m.name: m for m in Measure.objects.all()}
+    assert set(measures) == {OFFERED, REFERRALS, WAITING}
+    offered, referrals, waiting = measures[OFFERED], measures[REFERRALS], measures[WAITING]
+    assert (offered.kind, offered.period, offered.observations.count()) == ("proportion", "month", 24)
+    assert (referrals.kind, referrals.period, referrals.observations.count()) == ("count", "week", 52)
+    assert (waiting.kind, waiting.better, waiting.observations.count()) == ("mean", "down", 24)
+    today = timezone.localdate()
+    for measure in measures.values():  # nothing overdue: each ends with the last complete period
+        [row] = measure_selectors.overview_rows(measure.organisation, [measure], today=today)
+        assert row.latest.period == measure_selectors.last_complete_period(measure.period, today)
+        assert not [a for a in row.attention if a.kind == "overdue"]
+    # The share offered rose after the referral letters changed: the chart shows an improvement.
+    analysis = measure_selectors.analysis_of(offered)
+    assert any(s.direction == spc.IMPROVEMENT for s in analysis.signals)
+    assert Annotation.objects.filter(measure=offered).count() == 1
+    # The limits of the waiting time were recalculated, with a reason, when online booking started.
+    rebase = Baseline.objects.get(measure=waiting)
+    assert rebase.reason and Annotation.objects.filter(measure=waiting, period_start=rebase.first_period).exists()
+    project = Project.objects.get(name=DEMO_PROJECT)
+    assert ProjectMeasure.objects.filter(project=project).count() == 3
+    criterion = project.iterations.get().criteria.get()
+    assert (criterion.measure, criterion.direction, criterion.target_value) == (offered, "at_least", 50)

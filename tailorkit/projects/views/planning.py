@@ -17,6 +17,7 @@ from tailorkit.core.locking import StaleEdit, conflict_context, conflict_rows
 from ..access import get_project_or_404, get_row_or_404
 from ..forms.planning import CriterionForm, SpecificationForm, TaskForm, pack_labels
 from ..models import Step, SuccessCriterion, Task
+from ..selectors import measures as measure_reads
 from ..selectors import planning as reads
 from ..services import planning as services
 from .step_pages import (
@@ -53,8 +54,9 @@ def render_plan(request, project, spec_form=None, conflict=None):
     criteria, criterion_query = section_page(request, plan.pop("criteria"), "criteria_page")
     context.update({
         **plan, "tasks": tasks.object_list, "tasks_page": tasks, "task_query": task_query,
-        "criteria": criteria.object_list, "criteria_page": criteria, "criterion_query": criterion_query,
-        "spec_form": spec_form, "spec_editing": editing, "completeness": reads.completeness(spec, labels),
+        "criteria": measure_reads.with_verdicts(criteria.object_list), "criteria_page": criteria,
+        "criterion_query": criterion_query, "spec_form": spec_form, "spec_editing": editing,
+        "completeness": reads.completeness(spec, labels),
         "spec_values": reads.spec_values(spec, labels),
         "task_statuses": Task.Status.choices,
         "task_form": None if context["read_only"] else TaskForm(project=project, auto_id="id_task_%s"),
@@ -143,7 +145,7 @@ CRITERION = PlanRow(
     model=SuccessCriterion, form_class=CriterionForm, create=services.criterion_create,
     update=lambda row, **kw: services.criterion_update(criterion=row, **kw),
     delete=lambda row, **kw: services.criterion_delete(criterion=row, **kw),
-    fields=("description", "target_value", "target_unit", "target_date"),
+    fields=("description", "measure", "direction", "target_value", "target_unit", "target_date"),
     template="projects/planning/criterion_form.html", anchor="criteria", what=gettext_lazy("success criterion"),
     added=gettext_lazy("Success criterion added."), saved=gettext_lazy("Success criterion saved."),
     deleted=gettext_lazy("Success criterion deleted."),

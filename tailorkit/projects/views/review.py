@@ -14,6 +14,7 @@ from tailorkit.core.locking import StaleEdit, conflict_context, conflict_rows
 from ..access import get_project_or_404, get_row_or_404
 from ..forms.review import DecisionForm, ReviewForm
 from ..models import Decision, Judgement, Review, Step, SuccessCriterion
+from ..selectors import measures as measure_reads
 from ..selectors.review import cycle_outcome, review_findings, review_label, reviews_of
 from ..services import review as services
 from .step_pages import (
@@ -55,12 +56,13 @@ def review(request, org_slug, project_id):
     # With more success criteria than fit on a page, a review is recorded on its own page (the
     # button links there) rather than in a form of a thousand fieldsets folded into this one.
     inline = not read_only and not criteria.has_other_pages()
+    shown_criteria = measure_reads.with_verdicts(criteria.object_list)  # judged from their measures' data
     context.update({
-        "criteria": criteria.object_list, "criteria_page": criteria, "criterion_query": criterion_query,
+        "criteria": shown_criteria, "criteria_page": criteria, "criterion_query": criterion_query,
         "reviews": [(r, review_label(r, n), review_findings(r, n)) for r in reviews],
         "decisions": shown.decision_list, "decision_choices": _decision_choices(), "outcome": outcome,
-        "review_form": ReviewForm(criteria=criteria.object_list, initial={"review_date": timezone.localdate()})
-        if inline else None,
+        "review_form": ReviewForm(criteria=shown_criteria, initial={"review_date": timezone.localdate()},
+                                  proposals={c.pk: c.judged for c in shown_criteria if c.judged}) if inline else None,
         "review_page": not read_only and not inline,
         # The decision form labels each review with "2 of 3 criteria met": it needs the number only.
         "decision_form": None if read_only or outcome else DecisionForm(reviews=reviews, criteria=range(n)),
@@ -89,8 +91,9 @@ def review_create(request, org_slug, project_id):
     iteration, refused = iteration_to_change(request, project, Step.REVIEW)
     if refused:
         return refused
-    criteria = SuccessCriterion.objects.filter(iteration=iteration)
-    form = ReviewForm(request.POST or None, criteria=criteria, initial={"review_date": timezone.localdate()})
+    criteria = list(SuccessCriterion.objects.filter(iteration=iteration))
+    form = ReviewForm(request.POST or None, criteria=criteria, initial={"review_date": timezone.localdate()},
+                      proposals=measure_reads.judge_criteria(criteria))
     if request.method == "POST" and form.is_valid():
         try:
             services.review_create(iteration=iteration, user=request.user, **_review_values(form))
@@ -123,8 +126,9 @@ def review_edit(request, org_slug, project_id, review_id):
     obj = get_row_or_404(Review, project, review_id)
     if refused := refuse_if_earlier(request, project, obj, Step.REVIEW):
         return refused
-    criteria = SuccessCriterion.objects.filter(iteration=obj.iteration)
-    form = ReviewForm(request.POST or None, criteria=criteria, initial=ReviewForm.initial_for(obj))
+    criteria = list(SuccessCriterion.objects.filter(iteration=obj.iteration))
+    form = ReviewForm(request.POST or None, criteria=criteria, initial=ReviewForm.initial_for(obj),
+                      proposals=measure_reads.judge_criteria(criteria))
     if request.method == "POST" and form.is_valid():
         try:
             services.review_update(review=obj, user=request.user, version=form.cleaned_data.get("version"),

@@ -4,14 +4,16 @@ The status page of an import does the same for the import it shows; this command
 nobody is looking at. Run it every few minutes from cron or a systemd timer, or with ``--every`` as a
 service of its own. (The scheduler of ``schedule_periodic`` lives in consultations, which may not
 import projects, so projects has its own command.) Resuming is always safe: an import runs exactly
-once (``services/transfer/queued.py``). It also deletes finished imports older than
-``TAILORKIT_TASK_RESULT_DAYS`` days (their messages can name people).
+once (``services/transfer/queued.py``). Files of measure values that lost their worker are queued
+again the same way (``measures/services/uploads.py``, ``measure_uploads_resume``). It also
+deletes finished imports older than ``TAILORKIT_TASK_RESULT_DAYS`` days (their messages can name people).
 """
 
 import time
 
 from django.core.management.base import BaseCommand
 
+from tailorkit.measures.services.uploads import measure_uploads_resume
 from tailorkit.projects.services.transfer import project_imports_prune, project_imports_resume
 
 
@@ -27,7 +29,9 @@ class Command(BaseCommand):
         while True:
             count = project_imports_resume()
             pruned = project_imports_prune()
-            self.stdout.write(f"{count} stopped import(s) resumed, {pruned} old finished import(s) deleted.")
+            uploads = measure_uploads_resume()
+            self.stdout.write(f"{count} stopped import(s) resumed, {pruned} old finished import(s) deleted, "
+                              f"{uploads} stopped upload(s) of measure values resumed.")
             if every <= 0:
                 return
             time.sleep(every)

@@ -16,6 +16,8 @@ from tailorkit.projects.demo import (
     demo_consultations_create,
     demo_effort_log,
     demo_finished_project_create,
+    demo_measures_create,
+    demo_measures_link,
     demo_project_create,
 )
 
@@ -64,6 +66,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Demo project: {project.name} ({'created' if created else 'already there'})")
         demo_consultations_create(project=project, lead=user)
         demo_effort_log(project=project, lead=user, member=member)
+        measures = demo_measures_create(organisation=org, lead=user, member=member)
+        demo_measures_link(project=project, measures=measures, lead=user)
         finished, created = demo_finished_project_create(organisation=org, lead=user, member=member)
         self.stdout.write(f"  Completed demo project: {finished.name} ({'created' if created else 'already there'})")
         self.stdout.write(

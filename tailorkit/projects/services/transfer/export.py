@@ -22,6 +22,7 @@ from django.utils import timezone
 from tailorkit.core.models import User
 from tailorkit.core.services import audit_record
 from tailorkit.library.models import ContentPack, Item
+from tailorkit.measures.models import Measure
 
 from ...models import (
     Appraisal,
@@ -65,6 +66,13 @@ class _Lookups:
             pack__in=[project.determinant_pack_id, project.strategy_pack_id]).values_list("pk", "pack__slug", "code")}
         self.packs = {project.determinant_pack_id: project.determinant_pack.slug,
                       project.strategy_pack_id: project.strategy_pack.slug}
+        self.organisation_id, self.measures = project.organisation_id, None
+
+    def measure(self, pk):
+        """A measure by its name (it belongs to the organisation; the importing site matches the name)."""
+        if self.measures is None:
+            self.measures = dict(Measure.objects.filter(organisation=self.organisation_id).values_list("pk", "name"))
+        return self.measures.get(pk)
 
     def email(self, pk):
         if pk is not None and pk not in self.emails:
@@ -98,6 +106,8 @@ def _serialise(model, obj, fields, lookups):
                 out[name] = lookups.item(value)
             elif target is ContentPack:
                 out[name] = lookups.pack(value)
+            elif target is Measure:
+                out[name] = lookups.measure(value)
             else:
                 out[name] = ref_of(KIND_OF_MODEL[target], value)
         elif isinstance(value, (datetime,)) or hasattr(value, "isoformat"):

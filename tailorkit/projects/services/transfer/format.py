@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from tailorkit.core.models import User
 from tailorkit.library.models import ContentPack, Item
+from tailorkit.measures.models import Measure
 
 from ...models import (
     LEGACY_SPEC_FIELDS,
@@ -74,10 +75,13 @@ KINDS = {
     "focus": ("focus", Focus, ["iteration", "goal", "barrier"]),
     "specification": ("specifications", Specification, ["iteration", *SPEC_FIELDS, "updated_by", "updated_at"]),
     "task": ("tasks", Task, ["iteration", "title", "owner", "due_date", "status"]),
+    # A criterion's measure belongs to the organisation, not the project: it is written by its name and
+    # matched by name on import (an unknown one is left empty, with a note). Files without it still import.
     "success_criterion": ("success_criteria", SuccessCriterion, ["iteration", "description", "target_value",
-                                                                 "target_unit", "target_date"]),
+                                                                 "target_unit", "target_date", "measure",
+                                                                 "direction"]),
     "review": ("reviews", Review, ["iteration", "review_date", "what_was_done", "evidence", "created_by"]),
-    "judgement": ("judgements", Judgement, ["review", "criterion", "verdict", "evidence"]),
+    "judgement": ("judgements", Judgement, ["review", "criterion", "verdict", "evidence", "proposed"]),
     "decision": ("decisions", Decision, ["iteration", "review", "kind", "reason", "decided_by", "decided_at"]),
     "effort": ("effort", EffortEntry, ["user", "date", "minutes", "step", "activity"]),
 }
@@ -109,6 +113,8 @@ class Checker:
         self.packs = {}                                          # "determinant"/"strategy" → ContentPack
         self.items = {}                                          # (pack slug, code) → Item
         self.failed = set()                                      # paths already reported
+        self.notes = []                                          # what the import changed, for the person
+        self.measures = None                                     # name → the organisation's Measure
 
     def error(self, path, message):
         self.failed.add(path)
@@ -148,6 +154,8 @@ class Checker:
                 return raw
             if target is Item:
                 return self._item(model, raw, path)
+            if target is Measure:
+                return self._measure(raw, path)
             kind = KIND_OF_MODEL[target]
             if not isinstance(raw, str) or raw not in refs[kind]:
                 self.error(path, _("unknown %(kind)s '%(ref)s'") % {"kind": kind.replace("_", " "), "ref": raw})
@@ -158,7 +166,7 @@ class Checker:
                 return ""
             if f.max_length and len(raw) > f.max_length:
                 self.error(path, _("too long (max %(n)d)") % {"n": f.max_length})
-            if f.choices and raw not in dict(f.flatchoices):
+            if f.choices and raw not in dict(f.flatchoices) and not (f.blank and raw == ""):
                 self.error(path, _("'%(v)s' is not one of: %(choices)s") % {
                     "v": raw, "choices": ", ".join(repr(c) for c in dict(f.flatchoices))})
             if not f.blank and not raw.strip():
@@ -219,6 +227,24 @@ class Checker:
         if item is None:
             self.error(path, _("unknown item '%(code)s' in pack '%(pack)s'") % {"code": raw["code"], "pack": pack.slug})
         return item
+
+    def _measure(self, raw, path):
+        """The organisation's measure named ``raw``, or None with a note (once per name)."""
+        if not isinstance(raw, str):
+            self.error(path, _("must be the name of a measure, or null"))
+            return None
+        if self.measures is None:
+            self.measures = {}
+            for m in Measure.objects.filter(organisation=self.organisation).order_by("-pk"):
+                self.measures[m.name.strip().lower()] = m  # the oldest of two namesakes wins
+        found = self.measures.get(raw.strip().lower())
+        if found is None:
+            note = _("The measure “%(name)s” is not defined in %(org)s, so the success criteria tied to it were "
+                     "imported without a measure: define it and tie them to it again in step 3.") % {
+                "name": raw[:200], "org": self.organisation.name}
+            if note not in self.notes:
+                self.notes.append(note)
+        return found
 
     def row(self, kind, raw, path, *, refs, extra=()):
         """A dict of converted values for one row (object in a list, or history data). ``extra``: the

@@ -20,6 +20,7 @@ from tailorkit.core.models import User
 from tailorkit.core.permissions import can
 from tailorkit.core.services import audit_record
 from tailorkit.library.models import ContentPack, Item
+from tailorkit.measures.models import Measure
 
 from ...models import Project
 from ..projects import team_candidates
@@ -50,7 +51,7 @@ def project_create_from_file(*, organisation, user, checked, request=None):
     if not can(user, "edit", organisation):
         raise PermissionDenied
     checker, p, rows, history = checked
-    notes = []
+    notes = list(getattr(checker, "notes", []))
 
     members = {u.email.lower(): u for u in User.objects.filter(memberships__organisation=organisation)}
     editors = set(team_candidates(organisation).values_list("pk", flat=True))
@@ -138,7 +139,7 @@ def _create_all(organisation, user, checker, p, rows, history, team, owner, pers
                     value = person(value)
                     if name == "owner" and value is not None and value not in team:
                         value = user
-                elif isinstance(f, models.ForeignKey) and f.related_model is not Item:
+                elif isinstance(f, models.ForeignKey) and f.related_model not in (Item, Measure):
                     value = new_ids[KIND_OF_MODEL[f.related_model]].get(value) if value else None
                     name = f.attname
                 setattr(obj, name, value)
@@ -224,7 +225,7 @@ def _create_history(organisation, project, history, new_ids, person, members):
                 target = f.related_model
                 if target is User:
                     value = person(value).pk if value else None
-                elif target is Item:
+                elif target in (Item, Measure):
                     value = value.pk if value else None
                 elif target is ContentPack:
                     value = (project.determinant_pack_id if name == "determinant_pack" else project.strategy_pack_id)
