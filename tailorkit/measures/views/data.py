@@ -20,6 +20,7 @@ from tailorkit.core.permissions import can, get_object_for_user_or_404
 from .. import periods
 from ..forms.data import MeasureUploadForm, ValuesGridForm
 from ..models import MeasureUpload, Observation
+from ..selectors import previous_period
 from ..services import observations, uploads
 from .measures import get_measure_or_404
 
@@ -38,14 +39,8 @@ def _window(measure, end_text):
     end = end or periods.start_of(measure.period, timezone.localdate())
     starts = [end]
     for _step in range(GRID_PERIODS[measure.period] - 1):
-        starts.append(_previous(measure.period, starts[-1]))
+        starts.append(previous_period(measure.period, starts[-1]))
     return list(reversed(starts))
-
-
-def _previous(period, start):
-    if period == periods.MONTH:
-        return (start - timedelta(days=1)).replace(day=1)
-    return start - timedelta(days=7 if period == periods.WEEK else 1)
 
 
 def _grid_page(request, measure, form, starts, *, conflict=None, status=200):
@@ -57,7 +52,7 @@ def _grid_page(request, measure, form, starts, *, conflict=None, status=200):
         "org": measure.organisation, "measure": measure, "form": form, "conflict": conflict,
         "conflict_period": conflict and periods.label(measure.period, conflict.period_start),
         "first": periods.label(measure.period, starts[0]), "last": periods.label(measure.period, starts[-1]),
-        "earlier": _previous(measure.period, starts[0]).isoformat(),
+        "earlier": previous_period(measure.period, starts[0]).isoformat(),
         "later": min(later, now).isoformat() if starts[-1] < now else "",
         "end": starts[-1].isoformat(),
     }, status=status)
