@@ -37,7 +37,7 @@ def test_a_team_takes_a_project_round_the_cycle_and_back(transactional_db, live_
     page.get_by_role("button", name="Search").click()
     page.get_by_role("button", name="Add Adaptability").click()
     # The add is an htmx POST: leaving before its answer could cancel it (seen twice under load).
-    expect(page.get_by_text("On your list")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="added to your barriers")).to_be_visible()
     page.goto(page.url.split("/goals/")[0] + "/goals/")
     page.get_by_label("Importance of Adaptability").select_option("5")
     page.get_by_label("Changeability of Adaptability").select_option("4")
