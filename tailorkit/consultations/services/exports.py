@@ -34,23 +34,15 @@ from django.utils.translation import gettext as _
 
 from tailorkit.core.anonymity import WITHHELD, mask_rows, threshold_for, total_withheld
 from tailorkit.core.services import audit_record
+from tailorkit.core.spreadsheets import BOM, FORMULA_STARTS, neutralise  # noqa: F401 (FORMULA_STARTS: re-exported)
 
 from ..answering import choices_for
 from ..models import Answer, QuestionKind, Response
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NOT_RELEVANT = "not_relevant"
 # Responses read, written and let go at a time: two queries per chunk, memory bounded by it.
 CHUNK = 500
-BOM = "\ufeff"  # so that Excel opens UTF-8 text with accents intact
 XLSX_BLOCK = 64 * 1024
-
-
-def neutralise(value):
-    """Make a text cell safe to open in a spreadsheet (see the docstring of ``results.py``)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _questions(consultation):

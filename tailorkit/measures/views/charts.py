@@ -15,23 +15,13 @@ from django.utils.translation import gettext as _
 
 from tailorkit.core import errors
 from tailorkit.core.permissions import can, get_object_for_user_or_404
+from tailorkit.core.spreadsheets import BOM, neutralise
 
 from .. import charts, periods, selectors
 from ..events import events_for
 from ..forms.charts import AnnotationForm, BaselineForm
 from ..models import Annotation, Measure
 from ..services import measures as services
-
-# Text cells a spreadsheet would run as a formula get a leading apostrophe (OWASP "CSV Injection"),
-# as the consultations' exports do; numbers are written as numbers.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BOM = "\ufeff"  # so that Excel opens UTF-8 text with accents intact
-
-
-def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _measure(request, org_slug, measure_id, action="view"):
