@@ -221,6 +221,8 @@ class Consultation(Versioned):
     # When the retention job last deleted addresses (``services.delivery.consultation_emails_purge_due``);
     # it runs per invitation, so a consultation reopened and closed again is purged again.
     emails_purged_at = models.DateTimeField(null=True, blank=True)
+    # When the apps above were told it had closed (``closings.py``): once per consultation.
+    closing_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -51,9 +51,13 @@ def send_consultation_email(invitation_id, base_url=None, reminder=False):
 
 @task()
 def send_due_reminders(base_url=None):
-    from .services.delivery import reminders_send_due
+    """The periodic job: reminders that are due, and telling the apps above which consultations
+    have reached their closing time (``closings.py``). Returns the number of reminders sent."""
+    from .services.delivery import closings_announce_due, reminders_send_due
 
-    return reminders_send_due(base_url=base_url)
+    sent = reminders_send_due(base_url=base_url)
+    closings_announce_due()
+    return sent
 
 
 @task()

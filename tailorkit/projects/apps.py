@@ -31,3 +31,11 @@ class ProjectsConfig(AppConfig):
         from .measure_attention import criteria_past_due
 
         attention.register(criteria_past_due)
+
+        # A project's consultation that closes adds a record to its engagement log (issue 17); the
+        # engine tells the apps above through consultations/closings.py.
+        from tailorkit.consultations import closings
+
+        from .services.engagement import engagement_consultation_closed
+
+        closings.register(engagement_consultation_closed)

@@ -11,6 +11,7 @@ from django.urls import include, path
 
 from .views import (
     consultations,
+    engagement,
     goals,
     matching,
     measure_feeds,
@@ -32,6 +33,7 @@ app_name = "projects"
 organisation_projects = [
     path("", projects.project_list, name="project_list"),
     path("consultations/", consultations.consultation_overview, name="consultation_overview"),
+    path("stakeholders/", engagement.organisation_stakeholders, name="organisation_stakeholders"),
     path("new/", projects.project_create, name="project_create"),
     path("import/", outputs.project_import, name="project_import"),
     path("import/<uuid:import_id>/", outputs.project_import_status, name="project_import_status"),
@@ -79,6 +81,22 @@ organisation_projects = [
     # The measures the project relies on (issue 13)
     path(P + "measures/", measures.project_measures, name="project_measures"),
     path(P + "measures/<int:measure_id>/unlink/", measures.project_measure_unlink, name="project_measure_unlink"),
+    # Stakeholders: the map, the engagement plan of each step and what came of it (issue 17)
+    path(P + "stakeholders/", engagement.stakeholder_map, name="project_stakeholders"),
+    path(P + "stakeholders/groups/new/", engagement.group_create, name="project_group_create"),
+    path(P + "stakeholders/groups/copy/", engagement.groups_copy, name="project_groups_copy"),
+    path(P + "stakeholders/groups/<int:group_id>/edit/", engagement.group_edit, name="project_group_edit"),
+    path(P + "stakeholders/groups/<int:group_id>/remove/", engagement.group_remove, name="project_group_remove"),
+    path(P + "stakeholders/groups/<int:group_id>/people/new/", engagement.person_add, name="project_person_add"),
+    path(P + "stakeholders/people/<int:person_id>/erase/", engagement.person_erase, name="project_person_erase"),
+    path(P + "engagement/", engagement.engagement, name="project_engagement"),
+    path(P + "engagement/plans/new/", engagement.plan_create, name="project_plan_create"),
+    path(P + "engagement/plans/<int:plan_id>/edit/", engagement.plan_edit, name="project_plan_edit"),
+    path(P + "engagement/plans/<int:plan_id>/delete/", engagement.plan_delete, name="project_plan_delete"),
+    path(P + "engagement/records/new/", engagement.record_create, name="project_record_create"),
+    path(P + "engagement/records/<int:record_id>/", engagement.record_detail, name="project_record"),
+    path(P + "engagement/records/<int:record_id>/edit/", engagement.record_edit, name="project_record_edit"),
+    path(P + "engagement/records/<int:record_id>/delete/", engagement.record_delete, name="project_record_delete"),
     # The project's record and outputs
     path(P + "summary/", outputs.project_summary, name="project_summary"),
     path(P + "summary.pdf", outputs.project_summary_pdf, name="project_summary_pdf"),

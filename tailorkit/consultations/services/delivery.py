@@ -23,6 +23,7 @@ from tailorkit.core.services import audit_record
 from tailorkit.core.tasks import enqueue_with_transaction
 from tailorkit.core.tokens import hash_token, new_token
 
+from .. import closings
 from ..models import Consultation, Draft, Invitation, InvitationLink, RespondentGroup
 from .builder import questionnaire_sync_version
 
@@ -211,7 +212,33 @@ def consultation_close(*, consultation, actor, request=None):
     audit_record(action="consultation.closed", actor=actor, organisation=consultation.organisation,
                  target=consultation.title, details={"uuid": str(consultation.uuid), "drafts_deleted": drafts},
                  request=request)
+    _announce_closing(consultation)
     return consultation
+
+
+def _announce_closing(consultation):
+    """Tell the apps above (``closings.py``) once that ``consultation`` has closed."""
+    claimed = Consultation.objects.filter(pk=consultation.pk, closing_announced_at=None).update(
+        closing_announced_at=timezone.now())
+    if claimed:
+        closings.announce(consultation)
+
+
+def closings_announce_due(now=None):
+    """Announce every consultation whose closing time has passed and that was not announced yet
+    (run by the periodic reminder job). Each one in its own transaction, so one listener's error
+    does not hold up the rest. Returns how many were announced."""
+    now = now or timezone.now()
+    due = (Consultation.objects.filter(closing_announced_at=None)
+           .filter(Q(closed_at__lte=now) | Q(closes_at__lte=now)).order_by("pk").values_list("pk", flat=True))
+    announced = 0
+    for pk in list(due[:500]):
+        with transaction.atomic():
+            consultation = Consultation.objects.select_for_update().filter(pk=pk, closing_announced_at=None).first()
+            if consultation is not None:
+                _announce_closing(consultation)
+                announced += 1
+    return announced
 
 
 # --- Invitations ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from tailorkit.projects.models import (
     SuccessCriterion,
     Task,
 )
-from tailorkit.projects.services import effort, goals, matching, planning, projects
+from tailorkit.projects.services import effort, engagement, goals, matching, planning, projects
 from tailorkit.projects.services import measures as measure_services
 from tailorkit.projects.services import review as review_services
 
@@ -95,7 +95,16 @@ def sweep_values(org, user):
     measure = (Measure.objects.filter(organisation=org).order_by("pk").first()
                or measure_factories.make_measure(org, user, name="Swept measure", values=[10, 12, 11]))
     measure_services.project_measure_link(project=project, user=user, measure=measure)
+    group = engagement.stakeholder_group_create(project=project, user=user, name="Clinicians")
     return {
+        # Stakeholder engagement (issue 17): a group with a named person, a plan and a record.
+        "group_id": group.pk,
+        "person_id": engagement.stakeholder_person_add(group=group, user=user, name="Dr Lee").pk,
+        "plan_id": engagement.engagement_plan_add(project=project, iteration=iteration, user=user, step=Step.GOALS,
+                                                  group=group, objective="learn", approach="meeting").pk,
+        "record_id": engagement.engagement_record_add(project=project, iteration=iteration, user=user,
+                                                      step=Step.GOALS, date=today, approach="meeting",
+                                                      groups=[group], heard="They want shorter forms.").pk,
         "project_id": project.pk,
         "measure_id": measure.pk,  # linked to the project, so its unlink page has something to unlink
         "goal_id": goal.pk,
