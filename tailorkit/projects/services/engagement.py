@@ -362,7 +362,8 @@ def engagement_consultation_closed(consultation):
     info = steps.for_template(consultation.template)
     step = plan.step if plan else (info.code if info else project.step)
     with transaction.atomic():
-        record = record_from_consultation(consultation, project=project, iteration=plan.iteration if plan else iteration,
+        record = record_from_consultation(consultation, project=project,
+                                          iteration=plan.iteration if plan else iteration,
                                           step=step, responses=consultation.responses.count())
         if record is not None and not record.groups.exists():
             # No plan names this consultation: the groups planned for a survey in that step, if any.
