@@ -234,3 +234,55 @@ def _dot_chart(points, *, y_title, series_title, x_title):
         shape=alt.Shape("series:N", title=str(series_title), legend=legend),
     ).properties(width=300, height=alt.Step(24))
     return charts.svg_of(chart)
+
+
+# --- the stakeholder map (issue 17) ------------------------------------------------------------------
+
+# Where a group sits on the grid says how closely to involve it: the common power/interest grid
+# (Mendelow, 1991; used for stakeholder mapping in implementation by I-STEM, Potthoff et al. 2023).
+MAP_SIZE = (440, 380)
+
+
+def stakeholder_map(groups, engaged_ids):
+    """The project's groups by how much the service affects them (x, 1–5) and how much they can
+    influence it (y, 1–5), numbered as in the table beside it; groups not yet engaged are drawn
+    hollow with a dashed ring, so the team sees whom it has not heard. ``""`` with no groups."""
+    if not groups:
+        return ""
+    points = [[n, g.affected, g.influence, g.pk in engaged_ids] for n, g in enumerate(groups, start=1)]
+    data = {"points": points, "size": MAP_SIZE}
+    return charts.cached("stakeholder-map", data, lambda: _map_svg(points))
+
+
+def _map_svg(points):
+    width, height = MAP_SIZE
+    cell_w, cell_h = width / 5, height / 5
+    # Groups in the same cell are spread around its centre, so none hides another.
+    by_cell = {}
+    for point in points:
+        by_cell.setdefault((point[1], point[2]), []).append(point)
+    marks = []
+    for (x, y), members in by_cell.items():
+        cx, cy = (x - 0.5) * cell_w, (5.5 - y) * cell_h
+        for i, (number, _x, _y, engaged) in enumerate(members):
+            if len(members) > 1:
+                angle = 2 * math.pi * i / len(members)
+                spread = min(cell_w, cell_h) * 0.3
+                px, py = cx + spread * math.cos(angle), cy + spread * math.sin(angle)
+            else:
+                px, py = cx, cy
+            marks.append({"x": charts.coord(px), "y": charts.coord(py), "n": number, "engaged": engaged})
+    context = {
+        "width": width, "height": height, "svg_width": width + 70, "svg_height": height + 90,
+        "cells": [charts.coord(i * cell_w) for i in range(6)], "rows": [charts.coord(i * cell_h) for i in range(6)],
+        "ticks_x": [(charts.coord((i - 0.5) * cell_w), i) for i in range(1, 6)],
+        "ticks_y": [(charts.coord((5.5 - i) * cell_h), i) for i in range(1, 6)],
+        "marks": marks, "mid_x": width / 2, "mid_y": height / 2,
+        "title": _("Stakeholder map"),
+        "x_title": _("How much the service affects them"), "y_title": _("How much they can influence it"),
+        "quadrants": [(width * 0.75, 14, _("Involve closely")), (width * 0.25, 14, _("Keep on board")),
+                      (width * 0.75, height - 6, _("Keep informed")),
+                      (width * 0.25, height - 6, _("Check in now and then"))],
+        "legend_engaged": _("reached"), "legend_not": _("not engaged yet"),
+    }
+    return charts.draw_template("projects/charts/stakeholder_map.svg", context)

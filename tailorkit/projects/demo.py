@@ -22,8 +22,18 @@ from tailorkit.measures.services.observations import observations_save
 from tailorkit.measures.verdicts import AT_LEAST
 
 from . import stakeholders
-from .models import APEASE, Decision, EffortEntry, Project, ProjectMeasure, Step, SuccessCriterion
-from .services import effort, goals, matching, planning, review
+from .models import (
+    APEASE,
+    Decision,
+    EffortEntry,
+    EngagementRecord,
+    Project,
+    ProjectMeasure,
+    StakeholderGroup,
+    Step,
+    SuccessCriterion,
+)
+from .services import effort, engagement, goals, matching, planning, review
 from .services import measures as project_measures
 from .services import projects as project_services
 
@@ -375,3 +385,71 @@ def demo_measures_link(*, project, measures, lead):
                                   description=criterion.description, target_value=criterion.target_value,
                                   target_unit=criterion.target_unit, target_date=criterion.target_date,
                                   measure=measures[OFFERED], direction=AT_LEAST)
+
+
+# --- Stakeholder engagement (issue 17) -------------------------------------------------------------
+# Five groups on the map; the team planned a survey of three of them for step 1 (the barrier survey,
+# which added its own record when it closed), met the therapists (which added the "Time" barrier),
+# checked the strategies with the practice managers, and plans a workshop with GP champions. Patients
+# and IT support have not been engaged: the picture shows the gap.
+DEMO_GROUPS = [  # name, side, relation, affected, influence, notes
+    ("GPs who refer", "external", "refers", 3, 5, "Six practices refer most of the patients."),
+    ("Therapists", "internal", "delivers", 5, 4, ""),
+    ("Practice managers", "external", "manages", 2, 4, ""),
+    ("Patients", "external", "receives", 5, 2, "The service user panel meets monthly."),
+    ("IT support", "internal", "supports", 2, 3, "Keeps the iCBT platform running."),
+]
+
+
+def demo_stakeholder_map_create(*, project, lead):
+    """The demo project's stakeholder map and its plan for step 1, made before the barrier survey
+    closes so that the survey's own record names the groups it was planned for."""
+    if StakeholderGroup.objects.filter(project=project).exists():
+        return
+    made = {}
+    for name, side, relation, affected, influence, notes in DEMO_GROUPS:
+        made[name] = engagement.stakeholder_group_create(project=project, user=lead, name=name, side=side,
+                                                         relation=relation, affected=affected, influence=influence,
+                                                         notes=notes)
+    engagement.stakeholder_person_add(group=made["GPs who refer"], user=lead, name="Dr Ana Ruiz",
+                                      role="GP, champion for online CBT", contact="ana.ruiz@example.org")
+    iteration = project.iterations.order_by("-number").first()
+    for name in ("GPs who refer", "Therapists", "Practice managers"):
+        engagement.engagement_plan_add(project=project, iteration=iteration, user=lead, step=Step.GOALS,
+                                       group=made[name], objective="learn", approach="survey",
+                                       note="Rate the barriers in the barrier survey.")
+    engagement.engagement_plan_add(project=project, iteration=iteration, user=lead, step=Step.GOALS,
+                                   group=made["Therapists"], objective="learn", approach="meeting",
+                                   note="Team meeting: what gets in the way day to day?")
+
+
+def demo_engagement_record(*, project, lead, member):
+    """What the demo team did with its stakeholders after the survey, and what it changed."""
+    if EngagementRecord.objects.filter(project=project, consultation=None).exists():
+        return
+    groups = {g.name: g for g in StakeholderGroup.objects.filter(project=project)}
+    iteration = project.iterations.order_by("-number").first()
+    today = timezone.localdate()
+    time = project.barriers.get(item__name="Time")
+    engagement.engagement_record_add(
+        project=project, iteration=iteration, user=member, step=Step.GOALS, date=today - timedelta(days=16),
+        approach="meeting", groups=[groups["Therapists"]], people=7,
+        heard="Guiding online patients is done between face-to-face sessions, with no time set aside.",
+        changed="Added time as a barrier and asked the manager about protected time.",
+        changes=[("barrier", time.pk, "added")])
+    appraisal = stakeholders.consultations_for_project(project).filter(
+        template=ConsultationTemplate.STRATEGY_APPRAISAL).first()
+    for name, objective in (("Practice managers", "decide"), ("Patients", "learn")):
+        engagement.engagement_plan_add(project=project, iteration=iteration, user=lead, step=Step.MATCH,
+                                       group=groups[name], objective=objective, approach="survey",
+                                       consultation=appraisal)
+    video = project.strategyoptions.get(custom_name="Two-minute video for GP practices")
+    engagement.engagement_record_add(
+        project=project, iteration=iteration, user=lead, step=Step.MATCH, date=today - timedelta(days=9),
+        approach="informal", groups=[groups["Practice managers"]], people=2,
+        heard="Managers would show a video at practice meetings but cannot pay for filming this year.",
+        changed="Kept the video as a later option; chose the champions first.",
+        changes=[("option", video.pk, "dropped")])
+    engagement.engagement_plan_add(project=project, iteration=iteration, user=lead, step=Step.PLAN,
+                                   group=groups["GPs who refer"], objective="codesign", approach="workshop",
+                                   note="Design the one-page referral guide with the two champions.")

@@ -303,6 +303,13 @@ def consultations_for(project, template):
             .annotate(n_responses=Count("responses")).order_by("-created_at", "-pk"))
 
 
+def consultations_for_project(project):
+    """Every consultation made for the project (from any step), newest first: what an engagement
+    plan's survey can point to."""
+    return Consultation.objects.filter(organisation=project.organisation, subject_type=SUBJECT_TYPE,
+                                       subject_id=project.pk).order_by("-created_at", "-pk")
+
+
 def latest_answered(project, template):
     """The newest consultation of ``template`` that has at least one response, or None."""
     return consultations_for(project, template).filter(n_responses__gt=0).first()

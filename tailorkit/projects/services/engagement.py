@@ -355,7 +355,7 @@ def engagement_consultation_closed(consultation):
     if consultation.subject_type != SUBJECT_TYPE or consultation.subject_id is None:
         return None
     project = Project.objects.filter(pk=consultation.subject_id, organisation=consultation.organisation_id).first()
-    iteration = project.current_iteration() if project else None
+    iteration = project.current_iteration if project else None
     if iteration is None:
         return None
     plan = EngagementPlan.objects.filter(project=project, consultation=consultation).first()

@@ -64,3 +64,22 @@ def test_the_demo_has_measures_up_to_date_with_notes_a_rebase_and_an_improvement
     assert ProjectMeasure.objects.filter(project=project).count() == 3
     criterion = project.iterations.get().criteria.get()
     assert (criterion.measure, criterion.direction, criterion.target_value) == (offered, "at_least", 50)
+
+
+def test_the_demo_shows_stakeholder_engagement_with_a_group_never_heard(packs, settings, tmp_path):
+    from tailorkit.projects.models import EngagementRecord
+    from tailorkit.projects.selectors import engagement
+
+    settings.DATA_DIR = tmp_path
+    call_command("seed_demo")
+    call_command("seed_demo")
+    project = Project.objects.get(name=DEMO_PROJECT)
+    # The barrier survey added its own record when it closed, naming the groups it was planned for.
+    survey = EngagementRecord.objects.get(project=project, consultation__isnull=False)
+    assert survey.approach == "survey" and survey.people == 9
+    assert sorted(g.name for g in survey.groups.all()) == ["GPs who refer", "Practice managers", "Therapists"]
+    meeting = EngagementRecord.objects.get(project=project, approach="meeting")
+    assert [(c.kind, c.label, c.what) for c in meeting.changes.all()] == [("barrier", "Time", "added")]
+    assert EngagementRecord.objects.filter(project=project).count() == 3
+    grid = engagement.grid(project)
+    assert sorted(g.name for g in grid["never_engaged"]) == ["IT support", "Patients"]

@@ -20,7 +20,7 @@ from tailorkit.consultations.models import Consultation, ConsultationTemplate
 from .. import steps
 from ..guidance import load_principles, principles_for
 
-OTHER_TOPICS = ("consultations", "anonymity")
+OTHER_TOPICS = ("consultations", "anonymity", "engaging-stakeholders")
 
 
 def _consultation_facts():

@@ -20,6 +20,7 @@ from ..forms.projects import ProjectForm
 from ..forms.review import ReopenForm
 from ..guidance import load_principles, principles_for
 from ..models import Project
+from ..selectors import engagement as engagement_reads
 from ..selectors.iterations import SWITCHER_SIZE
 from ..selectors.progress import project_progress
 from ..selectors.review import cycle_outcome
@@ -118,7 +119,7 @@ def project_home(request, org_slug, project_id):
     return render(request, "projects/project_home.html", {
         "project": project, "org": project.organisation, "iteration": iteration, "steps": step_list,
         "next_action": next_action, "outcome": outcome, "can_edit": can(request.user, "edit", project),
-        **_latest_iterations(project),
+        **_latest_iterations(project), "grid": engagement_reads.grid(project),
     })
 
 

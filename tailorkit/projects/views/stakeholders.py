@@ -15,6 +15,7 @@ from tailorkit.core.permissions import can
 
 from .. import stakeholders, steps
 from ..access import get_project_or_404
+from ..selectors import engagement as engagement_reads
 
 
 def _status(consultation):
@@ -51,6 +52,9 @@ def step_panel(*, request, project, step, iteration=None):
         if can_ask else None,
         "min_group_size": Consultation._meta.get_field("min_group_size").default,
         "ask_url": reverse("projects:project_consultation_create", args=[slug, project.pk, template]),
+        # Whom the team planned to involve in this step, and the groups not heard yet (issue 17).
+        "engagement": engagement_reads.step_summary(project, iteration or project.current_iteration, step),
+        "step": step,
     }
 
 

@@ -15,10 +15,12 @@ from tailorkit.core.models import Membership, Organisation, Role, User
 from tailorkit.projects.demo import (
     demo_consultations_create,
     demo_effort_log,
+    demo_engagement_record,
     demo_finished_project_create,
     demo_measures_create,
     demo_measures_link,
     demo_project_create,
+    demo_stakeholder_map_create,
 )
 
 DEMO_MEMBER = "sam@tailorkit.local"
@@ -64,7 +66,9 @@ class Command(BaseCommand):
         Membership.objects.get_or_create(organisation=org, user=member, defaults={"role": Role.MEMBER})
         project, created = demo_project_create(organisation=org, lead=user, member=member)
         self.stdout.write(f"  Demo project: {project.name} ({'created' if created else 'already there'})")
+        demo_stakeholder_map_create(project=project, lead=user)
         demo_consultations_create(project=project, lead=user)
+        demo_engagement_record(project=project, lead=user, member=member)
         demo_effort_log(project=project, lead=user, member=member)
         measures = demo_measures_create(organisation=org, lead=user, member=member)
         demo_measures_link(project=project, measures=measures, lead=user)
