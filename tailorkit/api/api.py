@@ -20,6 +20,7 @@ from .refusals import current_of
 from .routers import (
     consultations,
     effort,
+    engagement,
     goals,
     library,
     matching,
@@ -54,8 +55,9 @@ api = TailorkitAPI(
     title="Tailorkit API",
     version="1",
     description=(
-        "Your organisations, the content library, and projects through every step of the tailoring "
-        "cycle, and stakeholder consultations (questionnaires, invitations, results), with the same "
+        "Your organisations, the content library, projects through every step of the tailoring cycle "
+        "with the engagement of their stakeholders, and stakeholder consultations (questionnaires, "
+        "invitations, results), with the same "
         "permissions as the pages. Authenticate with a personal "
         "API token (`Authorization: Bearer tk_…`, made under Account → API tokens) or, in a browser, "
         "with your signed-in session. A request that sends a bearer token is judged by that token "
@@ -69,7 +71,8 @@ api = TailorkitAPI(
     auth=[token_auth, session_auth],
     docs=ServerRenderedDocs(),
 )
-for area in (organisations, library, projects, goals, matching, planning, review, effort, consultations, measures):
+for area in (organisations, library, projects, goals, matching, planning, review, effort, engagement, consultations,
+             measures):
     api.add_router("", area.router)
 
 

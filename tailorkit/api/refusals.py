@@ -10,16 +10,20 @@ from tailorkit.core.errors import as_dict
 from tailorkit.measures.models import Measure, Observation
 from tailorkit.projects.models import (
     Barrier,
+    EngagementPlan,
+    EngagementRecord,
     Goal,
     Iteration,
     Project,
     Review,
     Specification,
+    StakeholderGroup,
     StrategyOption,
     SuccessCriterion,
     Task,
 )
 
+from .schemas.engagement import EngagementPlanOut, EngagementRecordOut, StakeholderGroupRowOut
 from .schemas.goals import BarrierOut, GoalOut
 from .schemas.matching import AppraisalOut, OptionOut
 from .schemas.measures import MeasureOut, ValueOut
@@ -49,7 +53,8 @@ def renames(mapping):
 # How the row a stale edit was refused for is shown in the 409 body.
 CURRENT_SCHEMAS = {Goal: GoalOut, Barrier: BarrierOut, StrategyOption: OptionOut, Iteration: IterationOut,
                    Specification: SpecificationOut, Task: TaskOut, SuccessCriterion: CriterionOut, Review: ReviewOut,
-                   Measure: MeasureOut, Observation: ValueOut}
+                   Measure: MeasureOut, Observation: ValueOut, StakeholderGroup: StakeholderGroupRowOut,
+                   EngagementPlan: EngagementPlanOut, EngagementRecord: EngagementRecordOut}
 
 
 def current_of(obj):

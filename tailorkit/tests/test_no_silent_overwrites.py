@@ -24,7 +24,18 @@ from tailorkit.consultations.models import Consultation, Question, Questionnaire
 from tailorkit.core import services
 from tailorkit.core.models import Organisation
 from tailorkit.measures.models import Measure
-from tailorkit.projects.models import Barrier, Goal, Project, Review, StrategyOption, SuccessCriterion, Task
+from tailorkit.projects.models import (
+    Barrier,
+    EngagementPlan,
+    EngagementRecord,
+    Goal,
+    Project,
+    Review,
+    StakeholderGroup,
+    StrategyOption,
+    SuccessCriterion,
+    Task,
+)
 
 # Forms that write no existing row, so a stale copy cannot overwrite anything.
 EDITS_NO_ROW = {
@@ -42,6 +53,8 @@ EDITS_NO_ROW = {
                 "is the one that counts",
     "SignupForm": "makes a new account",
     "AnnotationForm": "adds a new note to a period of a measure's chart",
+    "PersonForm": "adds a new named person to a stakeholder group (people are added and erased, never edited)",
+    "CopyGroupsForm": "copies another project's stakeholder groups as new groups; names already on the map are skipped",
     "BaselineForm": "adds a new phase of limits; a second one from the same period is refused by the service",
     "MeasureLinkForm": "links a measure to a project (a new link; linking twice is refused)",
     "ValuesGridForm": "each row carries the version of its stored value (version_<n>), which "
@@ -65,6 +78,9 @@ ROW_OF_PARAMETER = {
     "question_id": (Question, "pk"),
     "consultation_id": (Consultation, "uuid"),
     "measure_id": (Measure, "pk"),
+    "group_id": (StakeholderGroup, "pk"),
+    "plan_id": (EngagementPlan, "pk"),
+    "record_id": (EngagementRecord, "pk"),
 }
 
 CONFLICT_TEXT = "Someone else saved this"

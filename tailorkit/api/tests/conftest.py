@@ -40,7 +40,7 @@ def stepped_project(org, alice, bob, library):
     """Alice's project with one of every step object, for routes that name one in their path."""
     from django.utils import timezone
 
-    from tailorkit.projects.services import effort, goals, matching, planning, review
+    from tailorkit.projects.services import effort, engagement, goals, matching, planning, review
     from tailorkit.projects.services.projects import project_create
 
     project = project_create(organisation=org, user=alice, name="Stepped", service="iCBT", team=[alice, bob],
@@ -48,6 +48,7 @@ def stepped_project(org, alice, bob, library):
     iteration = project.current_iteration
     barrier = goals.barrier_add_from_pack(project=project, user=alice, item=library["barrier"])
     today = timezone.localdate()
+    group = engagement.stakeholder_group_create(project=project, user=alice, name="Clinicians")
     return {
         "project": project,
         "iteration": iteration,
@@ -59,6 +60,12 @@ def stepped_project(org, alice, bob, library):
         "review": review.review_create(iteration=iteration, user=alice, review_date=today, what_was_done="Training"),
         "entry": effort.effort_log(project=project, user=alice, date=today, minutes=30, activity="Meeting",
                                    step="goals"),
+        "group": group,
+        "person": engagement.stakeholder_person_add(group=group, user=alice, name="Dr Lee"),
+        "plan": engagement.engagement_plan_add(project=project, iteration=iteration, user=alice, step="goals",
+                                               group=group, objective="learn", approach="meeting"),
+        "record": engagement.engagement_record_add(project=project, iteration=iteration, user=alice, step="goals",
+                                                   date=today, approach="meeting", groups=[group], heard="Short forms"),
     }
 
 

@@ -33,7 +33,7 @@ def _real_path_parameters(org, bob, library, steps):
         "project_id": steps["project"].pk,
         "iteration_number": steps["iteration"].number,
         **{f"{name}_id": steps[name].pk for name in ("goal", "barrier", "option", "task", "criterion", "review",
-                                                     "entry")},
+                                                     "entry", "group", "person", "plan", "record")},
     }
 
 

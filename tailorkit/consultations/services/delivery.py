@@ -5,6 +5,7 @@ Audit events here never carry an email address: the audit log cannot be edited, 
 it would survive erasure (GDPR art. 17). Invitations are named by their uuid instead.
 """
 
+import logging
 import re
 from datetime import UTC, datetime, time, timedelta
 
@@ -233,15 +234,22 @@ def closings_announce_due(now=None):
            .filter(Q(closed_at__lte=now) | Q(closes_at__lte=now)).order_by("pk").values_list("pk", flat=True))
     announced = 0
     for pk in list(due[:500]):
-        with transaction.atomic():
-            consultation = Consultation.objects.select_for_update().filter(pk=pk, closing_announced_at=None).first()
-            if consultation is not None:
-                _announce_closing(consultation)
-                announced += 1
+        try:
+            with transaction.atomic():
+                consultation = (Consultation.objects.select_for_update()
+                                .filter(pk=pk, closing_announced_at=None).first())
+                if consultation is not None:
+                    _announce_closing(consultation)
+                    announced += 1
+        except Exception:
+            # Rolled back with its listener's work, and tried again on the next tick; the rest go on.
+            logger.exception("Announcing that consultation %s closed failed", pk)
     return announced
 
 
 # --- Invitations ------------------------------------------------------------------------------
+
+logger = logging.getLogger(__name__)
 
 SPLIT = re.compile(r"[,;\t]")
 

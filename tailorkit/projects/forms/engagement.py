@@ -22,7 +22,7 @@ class GroupForm(VersionedForm):
                            help_text=_("For example: GPs who refer, therapists, patients, IT support."),
                            error_messages={"required": _("Name the group, for example “GPs who refer” or “patients”.")})
     side = forms.ChoiceField(label=_("Inside or outside the organisation"), choices=StakeholderGroup.Side.choices,
-                             widget=forms.RadioSelect, initial=StakeholderGroup.Side.INTERNAL)
+                             initial=StakeholderGroup.Side.INTERNAL)
     relation = forms.ChoiceField(label=_("Relation to the service"), choices=StakeholderGroup.Relation.choices)
     affected = forms.TypedChoiceField(label=_("How much the service affects them"), choices=SCALE_CHOICES, coerce=int,
                                       initial=3, help_text=_("1 = hardly at all, 5 = a great deal"))

@@ -296,6 +296,7 @@ def engagement_record_add(*, project, iteration, user, step, date, approach, gro
 def engagement_record_update(*, record, user, version, step, date, approach, groups, heard, people=None,
                              changed="", changes=None):
     """Edit a record; ``changes`` (when given) replaces its list of changed items."""
+    check_current(record.iteration)
     values, groups = _record_values(record.project, step=step, date=date, approach=approach, groups=groups,
                                     people=people, heard=heard, changed=changed,
                                     allow_removed={g.pk for g in record.groups.all()})
@@ -319,6 +320,7 @@ def engagement_record_update(*, record, user, version, step, date, approach, gro
 
 @transaction.atomic
 def engagement_record_delete(*, record, user):
+    check_current(record.iteration)
     project = record.project
     record.delete()
     project_touch(project)
@@ -362,12 +364,13 @@ def engagement_consultation_closed(consultation):
     info = steps.for_template(consultation.template)
     step = plan.step if plan else (info.code if info else project.step)
     with transaction.atomic():
-        record = record_from_consultation(consultation, project=project,
-                                          iteration=plan.iteration if plan else iteration,
+        # Always the current iteration: an earlier one is a closed record, even if the survey was
+        # planned in it (the plan keeps saying so).
+        record = record_from_consultation(consultation, project=project, iteration=iteration,
                                           step=step, responses=consultation.responses.count())
         if record is not None and not record.groups.exists():
             # No plan names this consultation: the groups planned for a survey in that step, if any.
             record.groups.set(StakeholderGroup.objects.filter(
-                plans__iteration=record.iteration, plans__step=step, plans__approach=Approach.SURVEY,
+                plans__iteration=iteration, plans__step=step, plans__approach=Approach.SURVEY,
                 plans__consultation=None).distinct())
     return record

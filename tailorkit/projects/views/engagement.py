@@ -379,7 +379,11 @@ def record_delete(request, org_slug, project_id, record_id):
     context = _context(request, project, what=_("record"), name=str(record),
                        cancel_url=_url("project_record", project, record.pk))
     if request.method == "POST":
-        services.engagement_record_delete(record=record, user=request.user)
+        try:
+            services.engagement_record_delete(record=record, user=request.user)
+        except ValidationError as exc:
+            return render(request, "projects/confirm_delete.html", {**context, "error": errors.summary(exc)},
+                          status=400)
         messages.success(request, _("Record deleted. It stays in the project's history."))
         return redirect(_url("project_engagement", project, anchor="records"))
     return render(request, "projects/confirm_delete.html", context)
