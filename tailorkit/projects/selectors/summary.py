@@ -15,7 +15,7 @@ figures only; the breakdown by respondent group (with its secondary suppression)
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 
 from tailorkit.consultations import batches as consultation_reads
 from tailorkit.consultations.models import Consultation, Invitation, QuestionKind
@@ -25,8 +25,19 @@ from tailorkit.core.anonymity import threshold_for, withheld_note
 from tailorkit.library.models import Item
 
 from .. import steps
-from ..models import APEASE, Barrier, Decision, Focus, Judgement, StrategyOption
+from ..models import (
+    APEASE,
+    Barrier,
+    Decision,
+    EngagementRecord,
+    Focus,
+    Judgement,
+    Project,
+    StakeholderGroup,
+    StrategyOption,
+)
 from ..stakeholders import SUBJECT_TYPE
+from . import engagement as engagement_reads
 
 BARRIER_MEASURES = ("importance", "changeability")
 # The summary reports the newest consultations of a project and the first comments of each question,
@@ -251,3 +262,23 @@ def iterations_in_summary(project):
         REVIEWS_SHOWN)
     found["reviews"] = reviews[::-1]  # the newest, in the order they were made
     return found
+
+
+# --- Stakeholder engagement (issue 17) -------------------------------------------------------------
+
+# The newest records of engagement listed; the rest are on the project's engagement page.
+RECORDS_SHOWN = 20
+
+
+def engagement_in_summary(project):
+    """``{"engagement": the groups × steps picture (``selectors.engagement.grid``), "engagement_records":
+    the newest RECORDS_SHOWN records with their groups and changes, "n_engagement_records"}``, in a fixed
+    number of queries: one that asks whether the project has groups and records, and the reads of each
+    only when it has. The named people are never read: the summary and its PDF leave the team."""
+    has_groups, has_records = Project.objects.filter(pk=project.pk).annotate(
+        g=Exists(StakeholderGroup.objects.filter(project=OuterRef("pk"))),
+        r=Exists(EngagementRecord.objects.filter(project=OuterRef("pk")))).values_list("g", "r").get()
+    picture = engagement_reads.grid(project) if has_groups else {"steps": list(steps.CYCLE), "rows": [],
+                                                                 "never_engaged": []}
+    records, n_records = _capped(engagement_reads.records_of(project), RECORDS_SHOWN) if has_records else ([], 0)
+    return {"engagement": picture, "engagement_records": records, "n_engagement_records": n_records}

@@ -9,6 +9,10 @@ again for the same project, person and language, and keeps the PDF under the fin
 rendered. When the data changed meanwhile, that fingerprint is not the one asked for, and the next
 refresh, which renders the new data, finds it. A PDF is never served for data other than the page's.
 
+The stakeholder engagement section (issue 17: the groups × steps picture and the records) is part of
+that HTML, so a new record or plan changes the fingerprint like any other change; named people are
+never in it.
+
 The anonymity rule holds in the PDF as on the page: both are rendered from ``summary_context``, whose
 stakeholder figures pass through ``core.anonymity`` (``selectors.summary``).
 
@@ -68,6 +72,7 @@ def summary_context(project):
         "goals": project.goals.all() if not current or not current.focus_goals else current.focus_goals,
         "generated_at": dateformat.format(timezone.localtime(), "j M Y, H:i"),
         **_charts_and_stakeholders(project),
+        **summary_reads.engagement_in_summary(project),
         **dict(zip(("measure_charts", "more_measures"), measure_reads.summary_measures(project, current),
                    strict=True)),
     }

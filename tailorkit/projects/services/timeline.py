@@ -28,6 +28,9 @@ from ..models import (
     BarrierRating,
     Decision,
     EffortEntry,
+    EngagementChange,
+    EngagementPlan,
+    EngagementRecord,
     Focus,
     Goal,
     Iteration,
@@ -35,11 +38,13 @@ from ..models import (
     Project,
     Review,
     Specification,
+    StakeholderGroup,
     StrategyOption,
     SuccessCriterion,
     Task,
 )
-from .timeline_wording import Change, Entry, Names, Part, entry_title
+from . import timeline_engagement as engagement
+from .timeline_wording import Change, Entry, Names, Part, entry_title, field_label
 
 PAGE_SIZE = 25
 # Higher page numbers (of the old ``?page=N`` links, still served) are read as this one (and then
@@ -63,6 +68,12 @@ KINDS = {
     "judgement": (Judgement, gettext_lazy("Judgement")),
     "decision": (Decision, gettext_lazy("Decision")),
     "effort": (EffortEntry, gettext_lazy("Effort")),
+    # Stakeholder engagement (issue 17), after the others so that earlier cursors keep their meaning.
+    # Named people (StakeholderPerson) keep no history and never appear here.
+    "stakeholder_group": (StakeholderGroup, gettext_lazy("Stakeholder group")),
+    "engagement_plan": (EngagementPlan, gettext_lazy("Engagement plan")),
+    "engagement_record": (EngagementRecord, gettext_lazy("Record of engagement")),
+    "engagement_change": (EngagementChange, gettext_lazy("Change because of an engagement")),
 }
 
 # Bookkeeping fields that are not decisions of the team.
@@ -117,7 +128,8 @@ GROUP_WINDOW = timedelta(seconds=5)
 BOOKKEEPING = NOT_SHOWN | {"id", "updated_by"}
 # Shown by the entry's subject or title rather than as an added value.
 NAMING_FIELDS = {"iteration", "review", "option", "barrier", "goal", "item", "criterion", "rated_by", "decided_by",
-                 "created_by", "user", "number", "started_at", "decided_at", "kind"}
+                 "created_by", "user", "number", "started_at", "decided_at", "kind",
+                 "group", "record", "object_id", "label", "what"}
 # Rows first read per history table for each entry wanted; when a page needs more (large saves,
 # many hidden rows), four times as many are read, so the number of reads grows with log(rows).
 ROWS_PER_ENTRY = 4
@@ -211,7 +223,9 @@ class _Table:
 
 # The group of objects one save may touch together (kind → group, column); any other kind: one object.
 GROUPS = {"appraisal": ("appraisal", "option_id"), "rating": ("rating", "rated_by_id"),
-          "focus": ("focus", "iteration_id"), "judgement": ("review", "review_id"), "review": ("review", "id")}
+          "focus": ("focus", "iteration_id"), "judgement": ("review", "review_id"), "review": ("review", "id"),
+          # A record of engagement with the changes it led to, saved with it.
+          "engagement_change": ("engagement_record", "record_id"), "engagement_record": ("engagement_record", "id")}
 
 
 def _group_key(kind, r):
@@ -225,22 +239,23 @@ def _shown_fields(kind):
     return [f for f in H.tracked_fields if f.name not in BOOKKEEPING]
 
 
-def _raw_changes(kind, r, old):
+def _raw_changes(kind, r, old, raw):
     """[(field, before, after)] of a history row; None for an edit whose earlier version is unknown."""
     if r.history_type == "+":
-        return _added_values(kind, r)
+        return _added_values(kind, r, raw)
     if r.history_type == "-":
         return []
     if old is None:
         return None
     return [(f.name, getattr(old, f.attname), getattr(r, f.attname)) for f in _shown_fields(kind)
-            if getattr(old, f.attname) != getattr(r, f.attname)]
+            if getattr(old, f.attname) != getattr(r, f.attname)] + engagement.m2m_changes(kind, r, old, raw)
 
 
-def _added_values(kind, r):
+def _added_values(kind, r, raw):
     """The values an added object was given, as changes from nothing (names shown elsewhere left out)."""
     return [(f.name, None, getattr(r, f.attname)) for f in _shown_fields(kind)
-            if f.name not in NAMING_FIELDS and getattr(r, f.attname) not in (None, "")]
+            if f.name not in NAMING_FIELDS and getattr(r, f.attname) not in (None, "")
+            ] + engagement.m2m_changes(kind, r, None, raw)
 
 
 def _fill_raw(tables, raw):
@@ -268,8 +283,9 @@ def _fill_raw(tables, raw):
                 p=Subquery(before))
             found = {p.id: p for p in H.objects.filter(history_id__in=Subquery(wanted.values("p")))}
             previous.update({r.history_id: found.get(r.id) for r in chunk})
+        engagement.read_m2m(t.kind, new, previous, raw)   # a record's groups: one query for these rows
         for r in new:
-            raw[(t.kind, r.history_id)] = _raw_changes(t.kind, r, previous[r.history_id])
+            raw[(t.kind, r.history_id)] = _raw_changes(t.kind, r, previous[r.history_id], raw)
 
 
 def _hidden(k, r, raw):
@@ -394,7 +410,7 @@ def timeline_page(project, *, page=1, kind=None, window=None, page_size=PAGE_SIZ
         number = page
     shown = runs[start:start + page_size]
     has_next = len(runs) > start + page_size
-    return TimelinePage(entries=_entries(shown, raw), number=number, has_next=has_next,
+    return TimelinePage(entries=_entries(project, shown, raw), number=number, has_next=has_next,
                         has_previous=number is None or number > 1,
                         older=cursor_of(*runs[start + page_size][0]) if has_next else "",
                         newer=cursor_of(*shown[0][0]) if shown else "")
@@ -406,7 +422,7 @@ def _merge(kind, rows, raw):
     if newest.history_type == "-":
         return Part(kind, newest, "-", [])
     if oldest.history_type == "+":
-        return Part(kind, newest, "+", _added_values(kind, newest))
+        return Part(kind, newest, "+", _added_values(kind, newest, raw))
     merged = {}
     unknown = False
     for r in reversed(rows):
@@ -425,7 +441,7 @@ def _merge(kind, rows, raw):
     return Part(kind, newest, "~", changes)
 
 
-def _entries(runs, raw):
+def _entries(project, runs, raw):
     names = Names()
     entries = []
     for run in runs:
@@ -454,9 +470,10 @@ def _entries(runs, raw):
         for p in e.parts:
             H = history_model(KINDS[p.kind][0])
             p.subject = names.part_subject(p.kind, p.record)
-            p.changes = [Change(name, str(H._meta.get_field(name).verbose_name), names.show(H, name, before),
+            p.changes = [Change(name, field_label(H, name), names.show(H, name, before),
                                 names.show(H, name, after)) for name, before, after in p.raw]
         e.title, e.subject = entry_title(e, names)
+    engagement.causes_and_effects(project, entries, names)   # one query for the page
     return entries
 
 

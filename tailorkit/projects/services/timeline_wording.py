@@ -15,10 +15,22 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from tailorkit.consultations.models import Consultation
 from tailorkit.core.models import User
 from tailorkit.library.models import Item
 
-from ..models import Barrier, Goal, Iteration, Review, StrategyOption, SuccessCriterion
+from ..models import (
+    Barrier,
+    EngagementChange,
+    EngagementRecord,
+    Goal,
+    Iteration,
+    Review,
+    StakeholderGroup,
+    StrategyOption,
+    SuccessCriterion,
+)
+from ..models.engagement import Approach
 
 
 def show_date(value):
@@ -62,6 +74,12 @@ class Entry:
     title: str = ""
     subject: str = ""
     reason: str = ""
+    # Cause and effect (stakeholder engagement, ``timeline_engagement``): the records this change came
+    # after, as [(record id, its name)]; for a record's entry, what it led to ([text]) and its id
+    # while it exists (for the link to it).
+    after: list = field(default_factory=list)
+    led_to: list = field(default_factory=list)
+    record_id: int | None = None
 
     @property
     def day(self):
@@ -106,6 +124,10 @@ A_THING = {
     "task": gettext_lazy("a task"), "criterion": gettext_lazy("a success criterion"),
     "review": gettext_lazy("a review"), "judgement": gettext_lazy("a judgement"),
     "decision": gettext_lazy("a decision"), "effort": gettext_lazy("time spent"),
+    "stakeholder_group": gettext_lazy("a stakeholder group"),
+    "engagement_plan": gettext_lazy("an engagement plan"),
+    "engagement_record": gettext_lazy("a record of engagement"),
+    "engagement_change": gettext_lazy("a change made because of an engagement"),
 }
 THE_THING = {
     "project": gettext_lazy("the project"), "goal": gettext_lazy("the goal"), "barrier": gettext_lazy("the barrier"),
@@ -115,7 +137,35 @@ THE_THING = {
     "task": gettext_lazy("the task"), "criterion": gettext_lazy("the success criterion"),
     "review": gettext_lazy("the review"), "judgement": gettext_lazy("the judgement"),
     "decision": gettext_lazy("the decision"), "effort": gettext_lazy("the time spent"),
+    "stakeholder_group": gettext_lazy("the stakeholder group"),
+    "engagement_plan": gettext_lazy("the engagement plan"),
+    "engagement_record": gettext_lazy("the record of engagement"),
+    "engagement_change": gettext_lazy("the change made because of an engagement"),
 }
+# Labels of the values shown that are not a field of the history table, or have no label of their own.
+FIELD_LABELS = {
+    "groups": EngagementRecord._meta.get_field("groups").verbose_name,
+    "removed_at": gettext_lazy("removed from the map"),
+}
+
+
+def field_label(history_model, name):
+    if name in FIELD_LABELS:
+        return str(FIELD_LABELS[name])
+    return str(history_model._meta.get_field(name).verbose_name)
+
+
+def record_label(approach, day):
+    """What a record of engagement is called: how, and when (“Workshop on 3 March 2026”)."""
+    how = dict(Approach.choices).get(approach, approach)
+    return _("%(how)s on %(date)s") % {"how": how, "date": show_date(day) if day else "—"}
+
+
+def change_label(kind, label, what):
+    """An item changed because of an engagement, in words (“Barrier “Long forms” added”)."""
+    return _("%(kind)s “%(label)s” %(what)s") % {
+        "kind": dict(EngagementChange.Kind.choices).get(kind, kind), "label": Truncator(label).chars(80),
+        "what": dict(EngagementChange.What.choices).get(what, what)}
 
 
 def _person(user):
@@ -145,6 +195,8 @@ def entry_title(e, names):
         if number is None:
             return _("%(who)s changed the focus") % {"who": who}, ""
         return _("%(who)s set the focus of iteration %(n)d") % {"who": who, "n": number}, ""
+    if kind == "engagement_record":
+        return _engagement_title(e, names, who)
     judged = len([p for p in parts if p.kind == "judgement"])
     if judged:
         review = next((p for p in parts if p.kind == "review"), None)
@@ -173,6 +225,8 @@ def entry_title(e, names):
         return _("%(who)s added %(thing)s") % {"who": who, "thing": A_THING[kind]}, subject
     if p.action == "-":
         return _("%(who)s removed %(thing)s") % {"who": who, "thing": THE_THING[kind]}, subject
+    if kind == "stakeholder_group" and any(c.field == "removed_at" and c.after != "—" for c in p.changes):
+        return _("%(who)s removed the stakeholder group from the map") % {"who": who}, subject
     chosen = [c for c in p.changes if kind == "iteration" and c.field == "chosen_option"]
     if chosen:
         return _("%(who)s chose the strategy “%(name)s”") % {"who": who, "name": chosen[0].after}, subject
@@ -180,6 +234,26 @@ def entry_title(e, names):
         return _("%(who)s edited %(thing)s") % {"who": who, "thing": THE_THING[kind]}, subject
     return _("%(who)s edited %(thing)s: %(fields)s") % {
         "who": who, "thing": THE_THING[kind], "fields": _fields(p.changes)}, subject
+
+
+def _engagement_title(e, names, who):
+    """A record of engagement saved with the changes it led to (one save, like a review with its
+    judgements), or changes noted later on their own."""
+    record = next((p for p in e.parts if p.kind == "engagement_record"), None)
+    if record is None:   # changes only: named after their record
+        n = len(e.parts)
+        return ngettext("%(who)s noted %(n)d change made because of an engagement",
+                        "%(who)s noted %(n)d changes made because of an engagement", n) % {"who": who, "n": n}, \
+            names.name(EngagementRecord, e.parts[0].record.record_id)
+    subject = names.subject("engagement_record", record.record)
+    if record.action == "+":
+        return _("%(who)s recorded an engagement with stakeholders") % {"who": who}, subject
+    if record.action == "-":
+        return _("%(who)s removed a record of engagement") % {"who": who}, subject
+    if record.changes:
+        return _("%(who)s edited the record of engagement: %(fields)s") % {
+            "who": who, "fields": _fields(record.changes)}, subject
+    return _("%(who)s edited the record of engagement") % {"who": who}, subject
 
 
 @dataclass
@@ -211,6 +285,9 @@ _NAME_COLUMNS = {
     Iteration: lambda: _columns(Value(""), number=F("number")),
     SuccessCriterion: lambda: _columns(Substr("description", 1, 80)),
     Review: lambda: _columns(Value(""), day=F("review_date")),   # its text is made from the date below
+    StakeholderGroup: lambda: _columns(F("name")),
+    EngagementRecord: lambda: _columns(F("approach"), day=F("date")),   # its text is made below
+    Consultation: lambda: _columns(F("title")),
 }
 
 
@@ -218,7 +295,10 @@ class Names:
     """Batch look-up of the names the entries show (one query for all kinds of object named)."""
 
     FK_TARGETS = {"item": Item, "barrier": Barrier, "option": StrategyOption, "chosen_option": StrategyOption,
-                  "goal": Goal, "iteration": Iteration, "criterion": SuccessCriterion, "review": Review}
+                  "goal": Goal, "iteration": Iteration, "criterion": SuccessCriterion, "review": Review,
+                  "group": StakeholderGroup, "record": EngagementRecord, "consultation": Consultation}
+    # Many-to-many values (kept as a tuple of ids in the timeline's changes).
+    M2M_TARGETS = {"groups": StakeholderGroup}
     USER_FIELDS = {"owner", "created_by", "updated_by", "rated_by", "decided_by", "user"}
 
     def __init__(self):
@@ -234,14 +314,20 @@ class Names:
             self._want(User, value)
         elif name in self.FK_TARGETS:
             self._want(self.FK_TARGETS[name], value)
+        elif name in self.M2M_TARGETS:
+            for pk in value or ():
+                self._want(self.M2M_TARGETS[name], pk)
 
     def want_subject(self, kind, r):
-        for name in ("item_id", "barrier_id", "option_id", "goal_id", "iteration_id", "criterion_id", "review_id"):
+        for name in ("item_id", "barrier_id", "option_id", "goal_id", "iteration_id", "criterion_id", "review_id",
+                     "group_id", "record_id"):
             if hasattr(r, name):
                 self._want(self.FK_TARGETS[name[:-3]], getattr(r, name))
         for name in ("rated_by_id", "user_id"):
             if hasattr(r, name):
                 self._want(User, getattr(r, name))
+        if kind == "engagement_record":   # whether it still exists, for the link to it
+            self._want(EngagementRecord, r.id)
 
     def load(self):
         """Look up every name wanted in one query: a SELECT per kind of object, joined by UNION ALL,
@@ -268,7 +354,12 @@ class Names:
             return _("(removed)")
         if target is Iteration:
             return _("Iteration %(n)d") % {"n": obj.number}
+        if target is EngagementRecord:
+            return record_label(obj.text, obj.day)
         return Truncator(obj.text).chars(80)
+
+    def exists(self, target, pk):
+        return pk in self.found.get(target, {})
 
     def iteration_number(self, pk):
         obj = self.found.get(Iteration, {}).get(pk)
@@ -281,6 +372,8 @@ class Names:
     def show(self, model, name, value):
         """A stored value in words: names for people and objects, labels for choices, dates in the
         page's format, numbers without needless decimals (40.00 → 40)."""
+        if name in self.M2M_TARGETS:
+            return ", ".join(self.name(self.M2M_TARGETS[name], pk) for pk in value) if value else "—"
         f = model._meta.get_field(name)
         if name in self.USER_FIELDS:
             return self.name(User, value)
@@ -308,6 +401,8 @@ class Names:
             return self.name(SuccessCriterion, r.criterion_id)
         if kind == "review":
             return _("Review")
+        if kind == "engagement_record":
+            return _("Record")
         return self.subject(kind, r)
 
     def subject(self, kind, r):
@@ -342,4 +437,13 @@ class Names:
             return _("%(who)s, %(minutes)d min on %(date)s: %(activity)s") % {
                 "who": self.name(User, r.user_id), "minutes": r.minutes, "date": show_date(r.date),
                 "activity": r.activity}
+        if kind == "stakeholder_group":
+            return r.name
+        if kind == "engagement_plan":
+            return _("%(group)s, %(step)s") % {"group": self.name(StakeholderGroup, r.group_id),
+                                                "step": r.get_step_display()}
+        if kind == "engagement_record":
+            return record_label(r.approach, r.date)
+        if kind == "engagement_change":
+            return change_label(r.kind, r.label, r.what)
         return ""

@@ -17,6 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from tailorkit.core.models import User
@@ -30,6 +31,9 @@ from ...models import (
     BarrierRating,
     Decision,
     EffortEntry,
+    EngagementChange,
+    EngagementPlan,
+    EngagementRecord,
     Focus,
     Goal,
     Iteration,
@@ -37,13 +41,25 @@ from ...models import (
     Project,
     Review,
     Specification,
+    StakeholderGroup,
     StrategyOption,
     SuccessCriterion,
     Task,
 )
 from ..timeline import KINDS as TIMELINE_KINDS
 from ..timeline import history_querysets
-from .format import ALL_KINDS, FORMAT, HISTORY_TYPES, KIND_OF_MODEL, KINDS, PROJECT_FIELDS, VERSION, ref_of
+from .format import (
+    ALL_KINDS,
+    CHANGED_KINDS,
+    FORMAT,
+    HISTORY_TYPES,
+    KIND_OF_MODEL,
+    KINDS,
+    PROJECT_FIELDS,
+    VERSION,
+    m2m_history,
+    ref_of,
+)
 
 # Rows fetched from the database at a time, and list items per chunk of the streamed text.
 CHUNK = 500
@@ -91,12 +107,20 @@ class _Lookups:
         return self.packs[pk]
 
 
-def _serialise(model, obj, fields, lookups):
+def _serialise(model, obj, fields, lookups, linked=None):
+    """A row as the file writes it. ``linked``: many-to-many field → the ids it links (read in batches
+    by the caller); named people are not among the kinds, so they are never written."""
     out = {}
     for name in fields:
         f = model._meta.get_field(name)
+        if isinstance(f, models.ManyToManyField):
+            kind = KIND_OF_MODEL[f.related_model]
+            out[name] = [ref_of(kind, pk) for pk in sorted((linked or {}).get(name, ()))]
+            continue
         value = getattr(obj, f.attname)
-        if isinstance(f, models.ForeignKey):
+        if model is EngagementChange and name == "object_id":
+            out[name] = ref_of(CHANGED_KINDS[obj.kind], value)
+        elif isinstance(f, models.ForeignKey):
             target = f.related_model
             if value is None:
                 out[name] = None
@@ -136,7 +160,49 @@ def _live(project):
         "judgement": Judgement.objects.filter(review__project=project).order_by("pk"),
         "decision": Decision.objects.filter(project=project).order_by("pk"),
         "effort": EffortEntry.objects.filter(project=project).order_by("pk"),
+        # Stakeholder engagement, without the named people (personal data: see ``format``).
+        "stakeholder_group": StakeholderGroup.objects.filter(project=project).order_by("pk"),
+        "engagement_plan": EngagementPlan.objects.filter(project=project).order_by("pk"),
+        "engagement_record": EngagementRecord.objects.filter(project=project).order_by("pk").prefetch_related(
+            Prefetch("groups", queryset=StakeholderGroup.objects.only("pk"))),
+        "engagement_change": EngagementChange.objects.filter(project=project).order_by("pk"),
     }
+
+
+def _m2m_names(model, fields):
+    return [name for name in fields if isinstance(model._meta.get_field(name), models.ManyToManyField)]
+
+
+def _live_linked(obj, names):
+    """Many-to-many field → ids, for a live row (its links were prefetched with the rows)."""
+    return {name: [o.pk for o in getattr(obj, name).all()] for name in names}
+
+
+def _with_history_links(model, fields, rows):
+    """``(history row, {many-to-many field: ids})`` for the history rows of ``model``, reading the links
+    kept beside them (simple-history's table for each such field) one query per CHUNK rows."""
+    names = _m2m_names(model, fields)
+    if not names:
+        yield from ((h, None) for h in rows)
+        return
+    chunk = []
+    for h in rows:
+        chunk.append(h)
+        if len(chunk) == CHUNK:
+            yield from _history_links(model, names, chunk)
+            chunk = []
+    if chunk:
+        yield from _history_links(model, names, chunk)
+
+
+def _history_links(model, names, chunk):
+    linked = {h.history_id: {name: [] for name in names} for h in chunk}
+    for name in names:
+        M, _own, other = m2m_history(model, name)
+        for history_id, pk in (M.objects.filter(history_id__in=list(linked)).order_by()
+                               .values_list("history_id", other)):
+            linked[history_id][name].append(pk)
+    return ((h, linked[h.history_id]) for h in chunk)
 
 
 def _history(project, lookups):
@@ -146,11 +212,12 @@ def _history(project, lookups):
 
     def entries(kind):
         _key, model, fields = ALL_KINDS[kind]
-        for h in by_kind[kind].order_by("history_date", "history_id").iterator(chunk_size=CHUNK):
+        rows = by_kind[kind].order_by("history_date", "history_id").iterator(chunk_size=CHUNK)
+        for h, linked in _with_history_links(model, fields, rows):
             yield (h.history_date, kind, h.history_id), {
                 "kind": kind, "ref": ref_of(kind, h.id), "type": types[h.history_type],
                 "date": h.history_date.isoformat(), "user": lookups.email(h.history_user_id),
-                "reason": h.history_change_reason or "", "data": _serialise(model, h, fields, lookups)}
+                "reason": h.history_change_reason or "", "data": _serialise(model, h, fields, lookups, linked)}
 
     for _order, entry in heapq.merge(*(entries(kind) for kind in ALL_KINDS), key=lambda e: e[0]):
         yield entry
@@ -167,7 +234,8 @@ def _parts(project):
                       "team": team}
     for kind, qs in _live(project).items():
         key, model, fields = KINDS[kind]
-        yield key, ({"ref": ref_of(kind, o.pk), **_serialise(model, o, fields, lookups)}
+        names = _m2m_names(model, fields)
+        yield key, ({"ref": ref_of(kind, o.pk), **_serialise(model, o, fields, lookups, _live_linked(o, names))}
                     for o in qs.iterator(chunk_size=CHUNK))
     yield "history", _history(project, lookups)
 

@@ -7,6 +7,13 @@ e-mail addresses; library items are ``{"pack": slug, "code": code}``; the ``hist
 every past version of every row (a full snapshot each time), so the importing site gets the same
 record a research trial needs.
 
+Stakeholder engagement (issue 17) travels too: groups, plans, records (with the refs of the groups
+reached, in rows and history) and the changes made because of a record (``object_id``: the ref of the
+goal, barrier, strategy option, task or success criterion). Two things stay behind. Named people
+(``StakeholderPerson``) are never exported: they are personal data, listed with their agreement for
+this project only. The consultation of a plan or record belongs to the organisation and cannot
+travel: it is left out, so the copy has none (as a criterion's unknown measure is left empty).
+
 ``validate_file`` walks the whole file and reports every problem with its JSON path (up to
 ``MAX_ERRORS``), converting the values it checks; ``imports.py`` writes what it returns.
 """
@@ -34,6 +41,9 @@ from ...models import (
     BarrierRating,
     Decision,
     EffortEntry,
+    EngagementChange,
+    EngagementPlan,
+    EngagementRecord,
     Focus,
     Goal,
     Iteration,
@@ -41,6 +51,7 @@ from ...models import (
     Project,
     Review,
     Specification,
+    StakeholderGroup,
     Step,
     StrategyOption,
     SuccessCriterion,
@@ -84,7 +95,21 @@ KINDS = {
     "judgement": ("judgements", Judgement, ["review", "criterion", "verdict", "evidence", "proposed"]),
     "decision": ("decisions", Decision, ["iteration", "review", "kind", "reason", "decided_by", "decided_at"]),
     "effort": ("effort", EffortEntry, ["user", "date", "minutes", "step", "activity"]),
+    # Stakeholder engagement (see the top of this module): no named people, no consultations.
+    "stakeholder_group": ("stakeholder_groups", StakeholderGroup, ["name", "side", "relation", "affected",
+                                                                  "influence", "notes", "removed_at", "created_by",
+                                                                  "created_at"]),
+    "engagement_plan": ("engagement_plans", EngagementPlan, ["iteration", "step", "group", "objective", "approach",
+                                                             "note", "created_by", "created_at"]),
+    "engagement_record": ("engagement_records", EngagementRecord, ["iteration", "step", "date", "approach", "groups",
+                                                                   "people", "heard", "changed", "created_by",
+                                                                   "created_at"]),
+    "engagement_change": ("engagement_changes", EngagementChange, ["record", "kind", "object_id", "label", "what"]),
 }
+# What an engagement change's ``object_id`` is the ref of, by the change's kind.
+CHANGED_KINDS = {EngagementChange.Kind.GOAL: "goal", EngagementChange.Kind.BARRIER: "barrier",
+                 EngagementChange.Kind.OPTION: "strategy_option", EngagementChange.Kind.TASK: "task",
+                 EngagementChange.Kind.CRITERION: "success_criterion"}
 PROJECT_FIELDS = ["name", "service", "determinant_pack", "strategy_pack", "owner", "step", "status",
                   "started_on", "created_at", "last_activity_at"]
 ALL_KINDS = {"project": ("project", Project, PROJECT_FIELDS), **KINDS}
@@ -100,6 +125,16 @@ ITEM_KEYS = {"pack", "code"}
 
 def ref_of(kind, pk):
     return f"{kind}-{pk}"
+
+
+def m2m_history(model, name):
+    """The model of the history rows of ``model``'s many-to-many field ``name`` (simple-history keeps one
+    row per linked object and version) and the columns of its two sides, as in the link table."""
+    from django.apps import apps
+
+    f = model._meta.get_field(name)
+    return (apps.get_model(model._meta.app_label, f"Historical{model.__name__}_{name}"), f.m2m_column_name(),
+            f.m2m_reverse_name())
 
 
 class Checker:
@@ -139,6 +174,16 @@ class Checker:
     def value(self, model, name, raw, path, *, refs):
         """Check one field; return the Python value (refs and e-mails stay as they are)."""
         f = model._meta.get_field(name)
+        if isinstance(f, models.ManyToManyField):
+            return self._refs(KIND_OF_MODEL[f.related_model], raw, path, refs)
+        if model is EngagementChange and name == "object_id":
+            # The ref of a row of the file, live or known from its history (a strategy dropped because
+            # of a record no longer exists); that it is of the change's kind is checked with the row.
+            if not isinstance(raw, str) or not any(raw in self.refs[k] | self.history_refs[k]
+                                                   for k in CHANGED_KINDS.values()):
+                self.error(path, _("unknown goal, barrier, strategy option, task or success criterion %(ref)s")
+                           % {"ref": _shown(raw)})
+            return raw
         if raw is None:
             if f.null:
                 return None
@@ -201,6 +246,17 @@ class Checker:
                 return None
             return self._validators(f, raw, path)
         return raw
+
+    def _refs(self, kind, raw, path, refs):
+        """A list of refs of rows of ``kind`` (a many-to-many field), each once."""
+        if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):
+            self.error(path, _("must be a list of refs"))
+            return []
+        for ref in raw:
+            if ref not in refs[kind]:
+                self.error(path, _("unknown %(kind)s '%(ref)s'") % {"kind": kind.replace("_", " "), "ref": ref})
+                break
+        return list(dict.fromkeys(raw))
 
     def _validators(self, f, value, path):
         try:
@@ -476,6 +532,17 @@ def _cross_checks(c, rows):
     for path, _r, v in rows["decision"]:
         if v.get("kind") in Decision.REASON_REQUIRED and not (v.get("reason") or "").strip():
             c.error(f"{path}.reason", _("this decision needs a reason"))
+    for path, _r, v in rows["engagement_change"]:
+        kind = CHANGED_KINDS.get(v.get("kind"))
+        if kind and f"{path}.object_id" not in c.failed and \
+                v.get("object_id") not in c.refs[kind] | c.history_refs[kind]:
+            c.error(f"{path}.object_id", _("is not a %(kind)s of the file") % {"kind": kind.replace("_", " ")})
+    names = set()
+    for path, _r, v in rows["stakeholder_group"]:
+        if v.get("removed_at") is None and isinstance(v.get("name"), str):
+            if v["name"] in names:
+                c.error(f"{path}.name", _("another group on the map has this name"))
+            names.add(v["name"])
     for kind, keys in (("iteration", ("number",)), ("appraisal", ("option", "criterion")),
                        ("focus", ("iteration", "goal", "barrier")), ("specification", ("iteration",)),
                        ("judgement", ("review", "criterion"))):

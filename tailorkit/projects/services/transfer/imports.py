@@ -22,9 +22,9 @@ from tailorkit.core.services import audit_record
 from tailorkit.library.models import ContentPack, Item
 from tailorkit.measures.models import Measure
 
-from ...models import Project
+from ...models import EngagementChange, Project
 from ..projects import team_candidates
-from .format import ALL_KINDS, KIND_OF_MODEL, KINDS, STAMPS, parse_file, validate_file
+from .format import ALL_KINDS, CHANGED_KINDS, KIND_OF_MODEL, KINDS, STAMPS, m2m_history, parse_file, validate_file
 
 
 @dataclass
@@ -126,16 +126,22 @@ def _create_all(organisation, user, checker, p, rows, history, team, owner, pers
         # of the project's packs or a person (a member, or the importer). Django's own check of a
         # foreign key is one query per key and row, so full_clean leaves the keys out.
         keys = [f for f in model._meta.fields if isinstance(f, models.ForeignKey)]
-        objs, refs, stamped = [], [], []
+        objs, refs, stamped, links = [], [], [], []
         for path, ref, values in rows[kind]:
             obj = model(organisation=organisation)
             if owned:
                 obj.project = project
+            linked = {}
             for name, value in values.items():
                 f = model._meta.get_field(name)
                 if name in STAMPS:
                     continue
-                if isinstance(f, models.ForeignKey) and f.related_model is User:
+                if isinstance(f, models.ManyToManyField):   # written once the rows have their ids
+                    linked[name] = [new_ids[KIND_OF_MODEL[f.related_model]][r] for r in value]
+                    continue
+                if model is EngagementChange and name == "object_id":
+                    value = _changed_id(new_ids, values)
+                elif isinstance(f, models.ForeignKey) and f.related_model is User:
                     value = person(value)
                     if name == "owner" and value is not None and value not in team:
                         value = user
@@ -163,7 +169,9 @@ def _create_all(organisation, user, checker, p, rows, history, team, owner, pers
             objs.append(obj)
             refs.append(ref)
             stamped.append({n: values[n] for n in STAMPS if values.get(n)})
+            links.append(linked)
         model.objects.bulk_create(objs, batch_size=BATCH)
+        through = _link(model, objs, links)
         new_ids[kind] = {ref: obj.pk for ref, obj in zip(refs, objs, strict=True)}
         # auto_now / auto_now_add wrote the moment of the insert. The "imported" history entries are
         # made from the instances, with the original times put back; the rows then take their
@@ -173,14 +181,46 @@ def _create_all(organisation, user, checker, p, rows, history, team, owner, pers
             for name, value in kept.items():
                 setattr(obj, name, value)
                 restored.add(name)
-        model.history.bulk_history_create(objs, batch_size=BATCH, default_user=user,
-                                          default_change_reason=IMPORT_REASON, default_date=now)
+        made = model.history.bulk_history_create(objs, batch_size=BATCH, default_user=user,
+                                                 default_change_reason=IMPORT_REASON, default_date=now)
+        _link_history(model, made, through)
         if restored:
             imported = model.history.model.objects.filter(id=OuterRef("pk"), history_change_reason=IMPORT_REASON)
             model.objects.filter(**{SCOPE.get(kind, "project"): project}).update(
                 **{name: Subquery(imported.values(name)[:1]) for name in restored})
     _create_history(organisation, project, history, new_ids, person, members)
     return project
+
+
+def _changed_id(new_ids, values):
+    """The new id of what an engagement change points at; 0 (nothing) for an object deleted before the
+    export: its history rows get negative ids, which the column (a positive number) cannot hold. The
+    change keeps the object's name in its label."""
+    kind = CHANGED_KINDS.get(values.get("kind"))
+    return new_ids[kind].get(values.get("object_id"), 0) if kind else 0
+
+
+def _link(model, objs, links):
+    """Write the many-to-many links of the rows just inserted (a record's groups): one INSERT per
+    ``BATCH`` links. → {field: {row id: [(link id, other id)]}}, for their "imported" history."""
+    written = {}
+    for name in {name for linked in links for name in linked}:
+        f = model._meta.get_field(name)
+        through, own, other = f.remote_field.through, f.m2m_column_name(), f.m2m_reverse_name()
+        rows = through.objects.bulk_create(
+            [through(**{own: obj.pk, other: pk}) for obj, linked in zip(objs, links, strict=True)
+             for pk in linked.get(name, ())], batch_size=BATCH)
+        for row in rows:
+            written.setdefault(name, {}).setdefault(getattr(row, own), []).append((row.pk, getattr(row, other)))
+    return written
+
+
+def _link_history(model, made, through):
+    """The links of each row beside its "imported" history entry, as simple-history keeps them."""
+    for name, by_row in through.items():
+        M, own, other = m2m_history(model, name)
+        M.objects.bulk_create([M(history_id=h.history_id, id=link_id, **{own: h.id, other: pk})
+                               for h in made or () for link_id, pk in by_row.get(h.id, ())], batch_size=BATCH)
 
 
 def _create_history(organisation, project, history, new_ids, person, members):
@@ -204,7 +244,7 @@ def _create_history(organisation, project, history, new_ids, person, members):
     history_models = {kind: model.history.model for kind, (_key, model, _fields) in ALL_KINDS.items()}
     owned = {kind: kind != "project" and any(f.name == "project" for f in model._meta.fields)
              for kind, (_key, model, _fields) in ALL_KINDS.items()}
-    batches = {}
+    batches, links = {}, []
     for kind, ref, htype, when, who, reason, values in history:
         model = ALL_KINDS[kind][1]
         H = history_models[kind]
@@ -221,7 +261,12 @@ def _create_history(organisation, project, history, new_ids, person, members):
             row.project_id = project.pk
         for name, value in values.items():
             f = model._meta.get_field(name)
-            if isinstance(f, models.ForeignKey):
+            if isinstance(f, models.ManyToManyField):   # written beside the row once it has its id
+                tkind = KIND_OF_MODEL[f.related_model]
+                links.append((row, model, name, [history_id(tkind, f.related_model, r) for r in value]))
+            elif model is EngagementChange and name == "object_id":
+                row.object_id = _changed_id(new_ids, values)
+            elif isinstance(f, models.ForeignKey):
                 target = f.related_model
                 if target is User:
                     value = person(value).pk if value else None
@@ -241,4 +286,10 @@ def _create_history(organisation, project, history, new_ids, person, members):
         batches.setdefault(H, []).append(row)
     for H, batch in batches.items():
         H.objects.bulk_create(batch, batch_size=BATCH)
+    by_model = {}
+    for row, model, name, pks in links:   # the link's own id is not in the file: 0
+        M, own, other = m2m_history(model, name)
+        by_model.setdefault(M, []).extend(M(history_id=row.history_id, id=0, **{own: row.id, other: pk}) for pk in pks)
+    for M, batch in by_model.items():
+        M.objects.bulk_create(batch, batch_size=BATCH)
 
