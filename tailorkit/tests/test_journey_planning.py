@@ -21,7 +21,9 @@ pytestmark = pytest.mark.browser
 # are for what this page adds before "Add a task", and for the whole way from the top.
 MAX_TAB_STOPS_IN_PAGE = 8
 MAX_TAB_STOPS = 30
-MAX_HEIGHT = 3200
+# 3,200 until issue 17 added the one-line fold "Whom to involve in this step" to every step's
+# stakeholder panel (22 px, measured 3,198 -> 3,220); still about half the 6,206 px of before issue 10.
+MAX_HEIGHT = 3250
 
 
 def tab_stops_until(page, name, limit=200):
