@@ -31,10 +31,6 @@ from ..models.engagement import Approach, Objective
 from .projects import project_touch
 from .validation import check_current, length_errors, parse_rating
 
-GROUP_FIELDS = ("name", "side", "relation", "affected", "influence", "notes")
-PLAN_FIELDS = ("step", "group", "objective", "approach", "note")
-RECORD_FIELDS = ("step", "date", "approach", "people", "heard", "changed")
-
 # What a change can point at, and the name shown for it (kept in the change as ``label``).
 CHANGEABLE = {
     EngagementChange.Kind.GOAL: (Goal, lambda o: o.end_goal),
