@@ -10,7 +10,7 @@ from .models import Organisation, Role
 class OrganisationForm(VersionedModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "country", "language", "sector"]
+        fields = ["name", "country", "language", "sector", "shares_practice_evidence"]
         help_texts = {
             "name": _("The service site, for example “Northside Mental Health Service”."),
             "language": _("The language most people at the site work in."),

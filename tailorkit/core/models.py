@@ -80,6 +80,16 @@ class Organisation(Versioned):
     country = models.CharField(_("country"), max_length=100)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
     sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices, default=Sector.HEALTH)
+    # Issue 12, point 4 ("What worked elsewhere"): off until a lead turns it on.
+    shares_practice_evidence = models.BooleanField(
+        _("share counts from our projects with other organisations"), default=False,
+        help_text=_("When this is on, other organisations on this Tailorkit see counts that include your "
+                    "projects: which strategies were chosen for a barrier from the lists, and how many "
+                    "projects then stopped as a success, continued or went back, and how many success "
+                    "criteria were met. Only counts are shared, and only when at least 5 projects from at "
+                    "least 3 organisations stand behind a number. Names of organisations, projects and "
+                    "people, and anything your team wrote, are never shared."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

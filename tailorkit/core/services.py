@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from .locking import apply_versioned
+from .locking import apply_versioned, lock_versioned
 from .models import AuditEvent, Invitation, Membership, Organisation, Role, User
 from .net import client_ip
 from .tokens import hash_token, new_token
@@ -49,10 +49,11 @@ def _unique_slug(name):
 
 
 @transaction.atomic
-def organisation_create(*, user, name, country, language="en", sector="health", request=None):
+def organisation_create(*, user, name, country, language="en", sector="health", shares_practice_evidence=False,
+                        request=None):
     """Create a service site; its creator becomes its implementation lead."""
     org = Organisation(name=name.strip(), slug=_unique_slug(name), country=country.strip(),
-                       language=language, sector=sector)
+                       language=language, sector=sector, shares_practice_evidence=shares_practice_evidence)
     org.full_clean()
     org.save()
     Membership.objects.create(organisation=org, user=user, role=Role.LEAD)
@@ -63,9 +64,19 @@ def organisation_create(*, user, name, country, language="en", sector="health", 
 
 @transaction.atomic
 def organisation_update(*, organisation, actor, version, request=None, **fields):
-    """Change the organisation's details; ``StaleEdit`` when someone saved them meanwhile."""
-    changes = {key: fields[key] for key in ("name", "country", "language", "sector") if key in fields}
-    return apply_versioned(Organisation, pk=organisation.pk, expected_version=version, changes=changes)
+    """Change the organisation's details; ``StaleEdit`` when someone saved them meanwhile. Turning
+    the sharing of practice counts on or off is audited: it decides what other organisations see."""
+    changes = {key: fields[key] for key in ("name", "country", "language", "sector", "shares_practice_evidence")
+               if key in fields}
+    # Read under the lock (a second lock of the row in this transaction is a no-op), not from the
+    # object the view fetched, which may be older than the version being changed.
+    was_sharing = lock_versioned(Organisation, pk=organisation.pk, expected_version=version,
+                                 submitted=changes).shares_practice_evidence
+    org = apply_versioned(Organisation, pk=organisation.pk, expected_version=version, changes=changes)
+    if org.shares_practice_evidence != was_sharing:
+        audit_record(action="organisation.sharing_changed", actor=actor, organisation=org, target=org.name,
+                     details={"shares_practice_evidence": org.shares_practice_evidence}, request=request)
+    return org
 
 
 def _lead_count(organisation):

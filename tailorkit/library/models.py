@@ -130,6 +130,9 @@ class Link(models.Model):
     weight = models.FloatField(_("weight"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=40, default="expert_endorsement")
     source = models.TextField(_("source"))
+    # Why the two items are linked, in one line of our own words. Required for crosswalk links
+    # (kind "crosswalk"), which map a construct of one list onto its counterpart in another.
+    rationale = models.TextField(_("rationale"), blank=True)
 
     history = HistoricalRecords()
 

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 from django.utils.translation import gettext as _
 
+from .linkkinds import EXPERT_ENDORSEMENT, for_each_pack, kind_problems
 from .models import PackKind
 
 MANIFEST = "pack.yaml"
@@ -37,7 +38,7 @@ MANIFEST_FIELDS = {
 }
 CATEGORY_FIELDS = {"code", "name", "description", "order", "parent", "attributes"}
 ITEM_FIELDS = {"code", "name", "category", "parent", "description", "order", "aliases", "attributes", "source"}
-LINK_FIELDS = {"from_pack", "from_item", "to_pack", "to_item", "weight", "kind", "source"}
+LINK_FIELDS = {"from_pack", "from_item", "to_pack", "to_item", "weight", "kind", "source", "rationale"}
 CSV_COLUMNS = ("construct", "strategy", "percent")
 
 QUADRANTS = {"I", "II", "III", "IV"}
@@ -480,13 +481,36 @@ def parse_links_csv(text, *, file, from_pack, to_pack, source_default, kind):
         weight = parse_weight(check, row.get("percent"), where, "percent")
         links.append({"from_pack": from_pack, "from_item": construct, "to_pack": to_pack, "to_item": strategy,
                       "weight": weight, "kind": kind, "source": (row.get("source") or "").strip() or source_default,
+                      "rationale": (row.get("rationale") or "").strip(),
                       "file": file, "where": where, "from_field": "construct", "to_field": "strategy"})
     return links, check.problems
 
 
+def _pack_slugs(check, data, key):
+    """The top-level ``from_pack``: one slug, or a list of slugs whose packs share item codes (two
+    versions of one list). Each link is then made once per listed pack."""
+    value = data.get(key)
+    if not isinstance(value, list):
+        slug = check.text(data, key, "")
+        return [slug] if slug else []
+    slugs = []
+    for index, entry in enumerate(value):
+        if not isinstance(entry, str) or not SLUG_RE.match(entry.strip()):
+            check.add("", f"{key}[{index}]", _("must be the slug of a loaded pack, e.g. 'cfir-2009'."))
+        elif entry.strip() in slugs:
+            check.add("", f"{key}[{index}]", _("'%(slug)s' is listed twice.") % {"slug": entry.strip()})
+        else:
+            slugs.append(entry.strip())
+    if not value:
+        check.add("", key, _("the list of packs is empty."))
+    return slugs
+
+
 def _parse_links(check, data, source, manifest_source):
-    kind = check.text(data, "link_kind", "") or "expert_endorsement"
-    from_default = check.text(data, "from_pack", "")
+    kind = check.text(data, "link_kind", "") or EXPERT_ENDORSEMENT
+    from_packs = _pack_slugs(check, data, "from_pack")
+    # A single top-level from_pack works as before; a list is expanded after reading (see below).
+    from_default = from_packs[0] if len(from_packs) == 1 else None
     to_default = check.text(data, "to_pack", "")
     links = []
     for index, raw in enumerate(_entries(check, data, "links")):
@@ -495,21 +519,23 @@ def _parse_links(check, data, source, manifest_source):
             check.add(where, "", _("must be a mapping with from_item and to_item."))
             continue
         check.unknown_fields(raw, LINK_FIELDS, where)
-        link = {"from_pack": check.text(raw, "from_pack", where) or from_default,
+        # The link's own from_pack wins; else the one at the top; else None: one copy per listed pack.
+        link = {"from_pack": check.text(raw, "from_pack", where) or (from_default if from_packs else ""),
                 "from_item": check.text(raw, "from_item", where, required=True),
                 "to_pack": check.text(raw, "to_pack", where) or to_default,
                 "to_item": check.text(raw, "to_item", where, required=True),
                 "weight": parse_weight(check, raw.get("weight"), where, "weight"),
                 "kind": check.text(raw, "kind", where) or kind,
                 "source": check.text(raw, "source", where) or manifest_source,
+                "rationale": check.text(raw, "rationale", where),
                 "file": MANIFEST, "where": where, "from_field": "from_item", "to_field": "to_item"}
         for end in ("from_pack", "to_pack"):
-            if not link[end]:
+            if link[end] == "":
                 check.add(where, end, _("is required (here or at the top of pack.yaml)."))
         links.append(link)
     csv_name = check.text(data, "links_csv", "")
     if csv_name:
-        if not from_default or not to_default:
+        if not from_packs or not to_default:
             check.add("", "links_csv", _("needs from_pack and to_pack at the top of pack.yaml."))
         elif csv_name not in source.files:
             check.add("", "links_csv", _("file '%(name)s' is not in the pack.") % {"name": csv_name})
@@ -525,7 +551,8 @@ def _parse_links(check, data, source, manifest_source):
                 check.problems.extend(problems)
     if not links and not check.problems:
         check.add("", "links", _("a links pack needs a links list or a links_csv file."))
-    return links
+    check.problems.extend(Problem(*problem) for problem in kind_problems(links))
+    return for_each_pack(links, from_packs)
 
 
 def parse_pack(source):

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import ProtectedError, Q, RestrictedError
+from django.db.models.deletion import Collector
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from tailorkit.core.services import audit_record
 
@@ -26,6 +29,7 @@ from .packfiles import (
     parse_pack,
     read_source,
 )
+from .workbook import pack_detail_problems, parse_workbook, read_upload
 
 __all__ = ["PackError", "LoadResult", "pack_validate", "pack_load", "links_import_csv"]
 
@@ -106,7 +110,8 @@ def _resolve_links(raw_links, *, owner_slug=None, packs=None):
             continue
         seen[key] = link["where"]
         resolved.append({"from_item": ends[0], "to_item": ends[1], "weight": link["weight"], "kind": link["kind"],
-                         "source": link["source"], "where": link["where"], "file": link["file"]})
+                         "source": link["source"], "rationale": link.get("rationale", ""),
+                         "where": link["where"], "file": link["file"]})
     if resolved and owner_slug is not None:
         # The unique (from, to, source) rule is instance-wide: another pack may already bring this link.
         taken = Link.objects.exclude(pack__slug=owner_slug).filter(
@@ -244,13 +249,32 @@ def _write_tree(pack, parsed, counts):
             counts["categories_deleted"] += 1
 
 
+LINK_BATCH = 500
+
+
 def _write_links(pack, resolved, counts, *, replace):
+    """Create, update and (with ``replace``) delete the pack's links, with their history, in bulk:
+    a full Matching Tool workbook is about 2,800 links, and saving each with its history row one by
+    one took seconds (simple-history's bulk helpers write both tables in batches)."""
     existing = {(lk.from_item_id, lk.to_item_id, lk.source): lk for lk in pack.links.all()}
+    created, changed = [], []
     for row in resolved:
         key = (row["from_item"].pk, row["to_item"].pk, row["source"])
-        obj = existing.pop(key, None) or Link(pack=pack, from_item=row["from_item"], to_item=row["to_item"],
-                                              source=row["source"])
-        _save_if_changed(obj, {"weight": row["weight"], "kind": row["kind"]}, counts, "links")
+        values = {"weight": row["weight"], "kind": row["kind"], "rationale": row["rationale"]}
+        obj = existing.pop(key, None)
+        if obj is None:
+            created.append(Link(pack=pack, from_item=row["from_item"], to_item=row["to_item"], source=row["source"],
+                                **values))
+        elif any(getattr(obj, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(obj, k, v)
+            changed.append(obj)
+    if created:
+        bulk_create_with_history(created, Link, batch_size=LINK_BATCH)
+        counts["links_created"] += len(created)
+    if changed:
+        bulk_update_with_history(changed, Link, ["weight", "kind", "rationale"], batch_size=LINK_BATCH)
+        counts["links_updated"] += len(changed)
     if replace:
         for link in existing.values():
             link.delete()
@@ -337,3 +361,126 @@ def links_import_csv(*, file, from_pack, to_pack, source_default=None, user=None
     audit_record(action="library.links_imported", actor=user, target=pack.slug, request=request, details={
         "file": name, "from_pack": from_pack.slug, "to_pack": to_pack.slug, "counts": dict(counts)})
     return dict(counts)
+
+
+# --- matching workbooks (wide matrices) and deleting packs ---------------------------------------
+
+
+@dataclass
+class WorkbookResult:
+    pack: ContentPack
+    status: str  # "loaded" or "replaced"
+    counts: dict
+    workbook: object  # workbook.Workbook: where the matrix was found
+
+    @property
+    def message(self):
+        counts, book = self.counts, self.workbook
+        names = {"pack": self.pack.name, "version": self.pack.version, "added": counts.get("links_created", 0),
+                 "changed": counts.get("links_updated", 0), "removed": counts.get("links_deleted", 0),
+                 "total": len(book.links), "rows": book.n_rows, "cols": book.n_columns}
+        if self.status == "replaced":
+            text = _("%(pack)s replaced by version %(version)s. Links now: %(total)d (added: %(added)d, changed: "
+                     "%(changed)d, removed: %(removed)d).") % names
+        else:
+            text = _("%(pack)s %(version)s loaded. Links: %(total)d.") % names
+        text += " " + _("Rows read: %(rows)d; columns read: %(cols)d.") % names
+        if book.skipped:
+            text += " " + _("Skipped as summaries: %(names)s.") % {"names": ", ".join(f"'{n}'" for n in book.skipped)}
+        return text
+
+
+@transaction.atomic
+def links_pack_import_workbook(*, file, from_pack, to_pack, slug, name, version, source, licence, link_source="",
+                               description="", replace=False, user=None, request=None):
+    """Make a links pack from a wide matrix (the CFIR–ERIC Matching Tool workbook as it comes, .xlsx or
+    .csv): one row per item of ``to_pack``, one column per item of ``from_pack`` (or the other way round).
+
+    ``replace=True`` loads a newer version of the links pack ``slug``: links not in the new file are
+    removed. Raises PackError listing every problem (unknown names with the closest known ones, bad
+    values, layout) and then writes nothing.
+    """
+    from_pack, to_pack = _pack(from_pack), _pack(to_pack)
+    label, data = read_upload(file)
+    existing = ContentPack.objects.select_for_update().filter(slug=slug).first()
+    problems = pack_detail_problems(slug=slug, name=name, version=version, source=source, licence=licence,
+                                    existing=existing, replace=replace)
+    for end, end_pack in (("from_pack", from_pack), ("to_pack", to_pack)):
+        if end_pack.kind == PackKind.LINKS:
+            problems.append(Problem(_("pack details"), "", end, _("must be a pack of items, not of links.")))
+    if problems:
+        raise PackError(problems)
+    book = parse_workbook(data, filename=label, from_index=ItemIndex(from_pack), to_index=ItemIndex(to_pack),
+                          source=(link_source or source).strip())
+    if book.problems:
+        raise PackError(book.problems)
+    resolved, problems = _resolve_links(book.links, owner_slug=slug,
+                                        packs={from_pack.slug: from_pack, to_pack.slug: to_pack})
+    if problems:
+        raise PackError(problems)
+    pack = existing or ContentPack(slug=slug, kind=PackKind.LINKS)
+    previous_version = existing.version if existing else None
+    place = _("sheet '%(sheet)s'") % {"sheet": book.sheet} if book.sheet else label
+    pack.name, pack.version, pack.source, pack.licence = name.strip(), version.strip(), source.strip(), licence.strip()
+    pack.description = description.strip() or _(
+        "Links from %(a)s to %(b)s, read from the matrix in %(place)s of %(file)s: each weight is the percent "
+        "of experts who endorsed the strategy for the barrier. Pairs left empty or at 0 have no link."
+    ) % {"a": from_pack.name, "b": to_pack.name, "place": place, "file": label}
+    pack.checksum = hashlib.sha256(data).hexdigest()
+    pack.uploaded_by = user if getattr(user, "is_authenticated", False) else None
+    pack.is_builtin = False
+    pack.save()
+    counts = defaultdict(int)
+    _write_links(pack, resolved, counts, replace=True)
+    status = "replaced" if existing else "loaded"
+    audit_record(action="library.workbook_imported", actor=user, target=pack.slug, request=request, details={
+        "status": status, "file": label, "sheet": book.sheet, "header_row": book.header_row,
+        "from_pack": from_pack.slug, "to_pack": to_pack.slug, "version": pack.version,
+        "previous_version": previous_version, "checksum": pack.checksum, "fractions": book.fractions,
+        "skipped": book.skipped, "counts": dict(counts)})
+    return WorkbookResult(pack, status, dict(counts), book)
+
+
+def pack_delete_problems(pack):
+    """Why ``pack`` cannot be deleted; empty when it can. A pack whose items other links packs
+    point at, or that projects use (a barrier list, a chosen strategy), stays: deleting it would
+    take their records with it or change their meaning."""
+    problems = []
+    linked = sorted(set(Link.objects.filter(Q(from_item__pack=pack) | Q(to_item__pack=pack))
+                        .exclude(pack=pack).values_list("pack__name", flat=True)))
+    if linked:
+        problems.append(Problem(pack.name, "", "", _("links packs point at its items: %(packs)s. Delete those "
+                                                     "packs first.") % {"packs": "; ".join(linked)}))
+    collector = Collector(using=ContentPack.objects.db)
+    try:
+        collector.collect([pack])  # a dry run: finds what refuses deletion, deletes nothing
+    except (ProtectedError, RestrictedError) as exc:
+        used = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or []
+        kinds = defaultdict(int)
+        for obj in used:
+            kinds[str(obj._meta.verbose_name)] += 1
+        problems.append(Problem(pack.name, "", "", _(
+            "projects use it (%(uses)s). A pack in use cannot be deleted, so that projects keep their records; "
+            "load a newer version of it instead.") % {"uses": ", ".join(f"{k}: {n}" for k, n in sorted(kinds.items()))}
+        ))
+    return problems
+
+
+@transaction.atomic
+def pack_delete(*, pack, user=None, request=None):
+    """Delete a pack with its items, groups and links, if nothing depends on it (see
+    `pack_delete_problems`; raises PackError otherwise). Returns counts of what was deleted."""
+    pack = ContentPack.objects.select_for_update().get(pk=pack.pk)
+    problems = pack_delete_problems(pack)
+    if problems:
+        raise PackError(problems)
+    counts = {"links": pack.links.count(), "items": pack.items.count(), "categories": pack.categories.count()}
+    details = {"name": pack.name, "version": pack.version, "kind": pack.kind, "builtin": pack.is_builtin,
+               "checksum": pack.checksum, "counts": counts}
+    try:
+        pack.delete()
+    except (ProtectedError, RestrictedError):
+        raise PackError(pack_delete_problems(pack)) from None
+    audit_record(action="library.pack_deleted", actor=user, target=pack.slug, request=request,
+                 details=details)
+    return counts

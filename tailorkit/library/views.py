@@ -1,15 +1,18 @@
+import zipfile
 from collections import defaultdict
 
 from django.contrib import messages
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from . import selectors
 from .display import attribute_rows, citation, rated_keys
-from .forms import PackUploadForm, SearchForm
+from .forms import PackUploadForm, SearchForm, WorkbookUploadForm
 from .models import ContentPack, Item, PackKind
-from .services import PackError, pack_load
+from .packfiles import Problem
+from .services import PackError, links_pack_import_workbook, pack_delete, pack_delete_problems, pack_load
 
 
 def library_home(request):
@@ -94,17 +97,95 @@ def library_search(request):
 
 
 def pack_upload(request):
-    # Staff only; everyone else gets 404 so the page does not reveal itself.
-    if not request.user.is_staff:
-        raise Http404
+    _staff_only(request)
     form = PackUploadForm(request.POST or None, request.FILES or None)
     errors = []
+    spreadsheet = False
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if _is_spreadsheet(upload):
+            spreadsheet = True
+            errors = [Problem(upload.name, "", "", _("is a spreadsheet. This form takes a pack.yaml file or a .zip "
+                                                     "holding one; upload a matching workbook with the form below."))]
+        else:
+            try:
+                result = pack_load(file=upload, user=request.user, request=request)
+            except PackError as exc:
+                errors = exc.errors
+            else:
+                messages.success(request, result.message)
+                return redirect("library:pack_detail", pack_slug=result.pack.slug)
+    return render(request, "library/upload.html", {"form": form, "errors": errors, "spreadsheet": spreadsheet},
+                  status=400 if errors else 200)
+
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+
+
+def _is_spreadsheet(upload):
+    """A workbook sent to the pack form: by its name, or a zip holding an Excel workbook's parts."""
+    if upload.name.lower().endswith(SPREADSHEET_SUFFIXES):
+        return True
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+    finally:
+        upload.seek(0)
+
+
+def _staff_only(request):
+    # Staff only; everyone else gets 404 so the pages do not reveal themselves (as pack_upload).
+    if not request.user.is_staff:
+        raise Http404
+
+
+def workbook_upload(request):
+    """A wide matrix such as the CFIR–ERIC Matching Tool workbook → a new or newer links pack."""
+    _staff_only(request)
+    initial = {}
+    replace = ContentPack.objects.filter(kind=PackKind.LINKS, slug=request.GET.get("replace", "")).first()
+    if replace:
+        initial = {"mode": WorkbookUploadForm.REPLACE, "replace_pack": replace.slug, "name": replace.name,
+                   "source": replace.source, "licence": replace.licence}
+        first = replace.links.select_related("from_item__pack", "to_item__pack").first()
+        if first:
+            initial.update(from_pack=first.from_item.pack.slug, to_pack=first.to_item.pack.slug,
+                           link_source=first.source)
+    form = WorkbookUploadForm(request.POST or None, request.FILES or None, initial=initial)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            result = pack_load(file=form.cleaned_data["file"], user=request.user, request=request)
+            result = links_pack_import_workbook(
+                file=data["file"], from_pack=data["from_pack"], to_pack=data["to_pack"], slug=form.target_slug,
+                name=data["name"], version=data["version"], source=data["source"], licence=data["licence"],
+                link_source=data["link_source"], replace=data["mode"] == form.REPLACE,
+                user=request.user, request=request)
         except PackError as exc:
             errors = exc.errors
         else:
             messages.success(request, result.message)
             return redirect("library:pack_detail", pack_slug=result.pack.slug)
-    return render(request, "library/upload.html", {"form": form, "errors": errors}, status=400 if errors else 200)
+    return render(request, "library/workbook_upload.html", {"form": form, "errors": errors, "replace": replace},
+                  status=400 if errors else 200)
+
+
+def pack_delete_confirm(request, pack_slug):
+    """GET: what deleting the pack removes, or why it cannot be deleted. POST: delete it."""
+    _staff_only(request)
+    pack = get_object_or_404(ContentPack, slug=pack_slug)
+    errors = pack_delete_problems(pack)
+    if request.method == "POST" and not errors:
+        try:
+            pack_delete(pack=pack, user=request.user, request=request)
+        except PackError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, _("%(pack)s %(version)s was deleted.") % {"pack": pack.name,
+                                                                                 "version": pack.version})
+            return redirect("library:library_home")
+    context = {"pack": pack, "errors": errors, "n_links": pack.links.count(), "n_items": pack.items.count()}
+    return render(request, "library/pack_delete.html", context,
+                  status=400 if errors and request.method == "POST" else 200)

@@ -2,12 +2,15 @@
 
 Nothing is invented: a strategy is suggested only because of (a) an evidence link in the library
 from the barrier's own determinant to that strategy (e.g. the CFIR–ERIC expert endorsements
-reported by Allen et al. 2023), or (b) another project of the same organisation chose it for the
-same determinant. The strategy's expert importance and feasibility (Waltz et al. 2015, Table 1)
-are shown where the source gives them, and break ties, but never suggest a strategy on their own.
+reported by Allen et al. 2023), (b) such a link from the determinant's counterpart in another list,
+reached through a crosswalk and shown as indirect ("via ..."), or (c) another project of the same
+organisation chose it for the same determinant. The strategy's expert importance and feasibility
+(Waltz et al. 2015, Table 1) are shown where the source gives them, and break ties, but never
+suggest a strategy on their own.
 
 Ranking rule (shown on the page as ``RANKING_RULE``):
-1. the strongest evidence link first (highest weight, e.g. % of experts endorsing it);
+1. the strongest direct evidence link first (highest weight, e.g. % of experts endorsing it);
+   strategies with indirect evidence only come after, by their strongest indirect link;
 2. then how many other projects of the organisation chose it for this determinant;
 3. then the expert importance rating of the strategy (strategies not rated in the source last);
 4. then the name.
@@ -18,33 +21,22 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from tailorkit.library.display import citation
-from tailorkit.library.models import Item, Link
+from tailorkit.library.evidence import ExpertRatings, evidence_for
+from tailorkit.library.models import Item
 
 from .models import Iteration
 
 RANKING_RULE = _("Suggestions are ranked by the strongest evidence link first (for example the share of "
-                 "experts who endorsed the strategy for this barrier), then by how many other projects of "
+                 "experts who endorsed the strategy for this barrier). Evidence for a related barrier of "
+                 "another list, reached through a crosswalk, is marked “indirect” and ranked after direct "
+                 "evidence. Then by how many other projects of "
                  "your organisation chose it for the same barrier, then by the experts' importance rating "
                  "of the strategy. A strategy is only suggested because of evidence or your organisation's "
                  "own choices; the expert ratings never suggest a strategy on their own.")
 
 
 @dataclass
-class Evidence:
-    from_name: str
-    weight: float | None
-    kind: str
-    source: str          # a readable citation, e.g. "Allen 2023, Table 3"
-    pack_name: str
-
-    @property
-    def is_expert_share(self):
-        return self.kind == "expert_endorsement" and self.weight is not None
-
-
-@dataclass
-class Suggestion:
+class Suggestion(ExpertRatings):
     item: Item
     evidence: list = field(default_factory=list)
     used_by: list = field(default_factory=list)    # names of other projects that chose it
@@ -52,25 +44,27 @@ class Suggestion:
 
     @property
     def best_weight(self):
-        weights = [e.weight for e in self.evidence if e.weight is not None]
+        """The highest direct percentage (indirect evidence is ranked after, never mixed in)."""
+        weights = [e.weight for e in self.evidence if e.weight is not None and not e.indirect]
         return max(weights) if weights else None
 
     @property
-    def mean_importance(self):
-        return self.item.attributes.get("mean_importance")
+    def best_indirect_weight(self):
+        weights = [e.weight for e in self.evidence if e.weight is not None and e.indirect]
+        return max(weights) if weights else None
 
     @property
-    def mean_feasibility(self):
-        return self.item.attributes.get("mean_feasibility")
+    def direct(self):
+        return [e for e in self.evidence if not e.indirect]
 
     @property
-    def ratings_source(self):
-        return citation(self.item.attributes.get("values_source", ""))
+    def indirect(self):
+        return [e for e in self.evidence if e.indirect]
 
     def sort_key(self):
         importance = self.mean_importance
-        return (not self.evidence, -(self.best_weight or 0), -len(self.used_by),
-                importance is None, -(importance or 0), self.item.name.lower())
+        return (not self.evidence, not self.direct, -(self.best_weight or 0), -(self.best_indirect_weight or 0),
+                -len(self.used_by), importance is None, -(importance or 0), self.item.name.lower())
 
 
 @dataclass
@@ -78,48 +72,55 @@ class BarrierSuggestions:
     barrier: object
     suggestions: list = field(default_factory=list)
     custom_used_by: list = field(default_factory=list)   # (strategy name, project name) chosen elsewhere
+    counterparts: list = field(default_factory=list)     # crosswalk counterparts: (name, rationale, source)
 
     @property
     def has_evidence(self):
         return bool(self.suggestions)
 
 
-def suggestions_for(project, barriers, options=()):
-    """{barrier id: BarrierSuggestions} for ``barriers`` in a fixed number of queries."""
+def suggestions_for(project, barriers, options=(), *, evidence=None):
+    """{barrier id: BarrierSuggestions} for ``barriers`` in a fixed number of queries.
+
+    ``evidence`` is the library's ``evidence_for`` of the barriers' determinants when the caller has
+    read it already (the step page reads it once for these suggestions and the combined ranking).
+    """
     item_ids = {b.item_id for b in barriers if b.item_id}
     pack_id = project.strategy_pack_id
-    # The links (hundreds for ten barriers) are read as plain tuples of the columns shown, and each
-    # strategy once, rather than as model rows joined to four models each: most links point to the
-    # same few dozen strategies, so loading a full Item per link was most of the page's time.
-    links = (Link.objects.filter(from_item_id__in=item_ids, to_item__pack_id=pack_id)
-             .values_list("from_item_id", "from_item__name", "to_item_id", "weight", "kind", "source",
-                          "pack__name")) if item_ids else []
+    if evidence is None:
+        evidence = evidence_for(item_ids, pack_id)
     # The barrier's organisation is named though it can only be the iteration's: without it
     # PostgreSQL starts from every barrier of that determinant in every organisation and reads the
     # whole options table (25 ms in an organisation of 1,000 projects on the large dataset; 1 ms with
     # it). Unordered: the names are sorted below.
-    chosen = (Iteration.objects.filter(organisation_id=project.organisation_id,
-                                       chosen_option__barrier__organisation_id=project.organisation_id,
-                                       chosen_option__barrier__item_id__in=item_ids)
-              .exclude(project_id=project.pk).order_by()
-              .values_list("project__name", "chosen_option__barrier__item_id", "chosen_option__item_id",
-                           "chosen_option__item__pack_id", "chosen_option__custom_name")) if item_ids else []
-    links, chosen = list(links), list(chosen)
-    strategy_ids = {link[2] for link in links} | {c[2] for c in chosen if c[2] and c[3] == pack_id}
-    items = {item.pk: item for item in Item.objects.filter(pk__in=strategy_ids).select_related("category", "pack")
-             .only("name", "code", "attributes", "category__name", "pack__slug")} if strategy_ids else {}
-    citations = {}                        # a source is cited by many links: format it once
+    # The chosen strategy comes with the row (joined), so strategies chosen elsewhere that no evidence
+    # names need no query of their own: the count stays the same whatever was chosen.
+    chosen = list(Iteration.objects.filter(organisation_id=project.organisation_id,
+                                           chosen_option__barrier__organisation_id=project.organisation_id,
+                                           chosen_option__barrier__item_id__in=item_ids)
+                  .exclude(project_id=project.pk).order_by()
+                  .select_related("project", "chosen_option__barrier", "chosen_option__item__category",
+                                  "chosen_option__item__pack")
+                  .only("project__name", "chosen_option__barrier__item_id", "chosen_option__custom_name",
+                        "chosen_option__item__name", "chosen_option__item__code",
+                        "chosen_option__item__attributes", "chosen_option__item__pack_id",
+                        "chosen_option__item__category__name", "chosen_option__item__pack__slug")) if item_ids else []
+    items = dict(evidence.strategies)
+    for it in chosen:
+        option = it.chosen_option
+        if option.item_id and option.item.pack_id == pack_id:
+            items.setdefault(option.item_id, option.item)
+    chosen = [(it.project.name, it.chosen_option.barrier.item_id, it.chosen_option.item_id,
+               it.chosen_option.item.pack_id if it.chosen_option.item_id else None, it.chosen_option.custom_name)
+              for it in chosen]
 
     by_item = defaultdict(dict)           # determinant id → {strategy id: Suggestion}
     custom = defaultdict(set)
-    for from_id, from_name, to_id, weight, kind, source, pack_name in links:
-        if items[to_id].is_retired:
-            continue
-        if source not in citations:
-            citations[source] = citation(source)
-        suggestion = by_item[from_id].setdefault(to_id, Suggestion(item=items[to_id]))
-        suggestion.evidence.append(Evidence(from_name=from_name, weight=weight, kind=kind,
-                                            source=citations[source], pack_name=pack_name))
+    for determinant, found in evidence.by_item.items():
+        for endorsement in found:
+            suggestion = by_item[determinant].setdefault(endorsement.strategy_id,
+                                                         Suggestion(item=items[endorsement.strategy_id]))
+            suggestion.evidence.append(endorsement)
     for project_name, determinant, strategy_id, strategy_pack_id, custom_name in chosen:
         if strategy_id and strategy_pack_id == pack_id:
             suggestion = by_item[determinant].setdefault(strategy_id, Suggestion(item=items[strategy_id]))
@@ -137,7 +138,8 @@ def suggestions_for(project, barriers, options=()):
             suggestion.used_by.sort()
             suggestion.option_id = option_ids.get((barrier.pk, suggestion.item.pk))
         result[barrier.pk] = BarrierSuggestions(barrier=barrier, suggestions=suggestions,
-                                                custom_used_by=sorted(custom.get(barrier.item_id, ())))
+                                                custom_used_by=sorted(custom.get(barrier.item_id, ())),
+                                                counterparts=evidence.counterparts.get(barrier.item_id, []))
     return result
 
 

@@ -11,6 +11,7 @@ from django.urls import include, path
 
 from .views import (
     consultations,
+    custom_entries,
     engagement,
     goals,
     matching,
@@ -52,6 +53,8 @@ organisation_projects = [
     path(P + "goals/barriers/custom/", goals.barrier_custom, name="project_barrier_custom"),
     path(P + "goals/barriers/<int:barrier_id>/edit/", goals.barrier_edit, name="project_barrier_edit"),
     path(P + "goals/barriers/<int:barrier_id>/delete/", goals.barrier_delete, name="project_barrier_delete"),
+    path(P + "goals/barriers/<int:barrier_id>/link/", custom_entries.barrier_link, name="project_barrier_link"),
+    path(P + "goals/barriers/<int:barrier_id>/keep/", custom_entries.barrier_keep, name="project_barrier_keep"),
     path(P + "goals/ratings/", goals.ratings_save, name="project_ratings_save"),
     path(P + "goals/focus/", goals.focus_set, name="project_focus_set"),
     # Matching strategies
@@ -62,6 +65,8 @@ organisation_projects = [
     path(P + "strategies/options/<int:option_id>/edit/", matching.option_edit, name="project_option_edit"),
     path(P + "strategies/options/<int:option_id>/appraise/", matching.option_appraise, name="project_option_appraise"),
     path(P + "strategies/options/<int:option_id>/delete/", matching.option_delete, name="project_option_delete"),
+    path(P + "strategies/options/<int:option_id>/link/", custom_entries.option_link, name="project_option_link"),
+    path(P + "strategies/options/<int:option_id>/keep/", custom_entries.option_keep, name="project_option_keep"),
     path(P + "strategies/options/<int:option_id>/choose/", matching.option_choose, name="project_option_choose"),
     # Design and plan
     path(P + "plan/", planning.plan, name="project_step_plan"),

@@ -5,17 +5,21 @@ Conventions as in ``projects``; refusals become 400/409/404 in ``tailorkit/api/a
 """
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Status
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
 
+from tailorkit.library.evidence import COMBINED_RULE
 from tailorkit.projects.access import get_row_or_404
 from tailorkit.projects.models import APEASE, Barrier, StrategyOption
+from tailorkit.projects.selectors import matching as matching_reads
 from tailorkit.projects.selectors.iterations import iteration_with_everything
 from tailorkit.projects.selectors.matching import option_with_appraisals
 from tailorkit.projects.services import matching as matching_services
 
 from ..refusals import renames
-from ..schemas.common import DELETED, VERSIONED, WRITE, Id, Slug
-from ..schemas.matching import AppraisalIn, ChoiceIn, OptionIn, OptionOut, OptionPatch
+from ..schemas.common import DELETED, READ, VERSIONED, WRITE, Id, Slug
+from ..schemas.matching import AppraisalIn, ChoiceIn, OptionIn, OptionOut, OptionPatch, RankingOut
 from ..schemas.projects import IterationOut
 from .projects import PROJECT, current_iteration, get_project, given, item_of, pick
 
@@ -105,3 +109,38 @@ def choice_set(request, org_slug: Slug, project_id: Id, payload: ChoiceIn):
         project=project, user=request.auth, iteration=current_iteration(project), option=option,
         version=payload.version, justification=payload.justification)
     return iteration_with_everything(iteration)
+
+
+# ---- the combined ranking ----------------------------------------------------------------------------
+
+@router.get(PROJECT + "/strategy-ranking", response={200: RankingOut, **READ},
+            summary="Strategies ranked for several barriers at once")
+def strategy_ranking(request, org_slug: Slug, project_id: Id, barrier: Query[list[int]] = None):
+    """The same ranking as the step 2 page: for the current iteration's focused barriers, or, as a
+    "what if", for the barriers given as ``?barrier=<id>&barrier=<id>`` (at most 20)."""
+    project = get_project(request, org_slug, project_id)
+    if barrier:
+        if len(barrier) > matching_reads.RANKING_MAX_BARRIERS:
+            raise ValidationError({"barrier": _("Give at most %(n)d barriers.") % {
+                "n": matching_reads.RANKING_MAX_BARRIERS}})
+        barriers, dropped = matching_reads.ranking_barriers(project, barrier)
+        if dropped:
+            raise Http404
+        ranking = matching_reads.combined_ranking_for(project, barriers, what_if=True)
+    else:
+        focused = matching_reads.focused_barriers(current_iteration(project))
+        ranking = matching_reads.combined_ranking_for(project, focused)
+    return {
+        "barriers": [{"id": b.pk, "name": b.name, "item": b.item} for b in ranking.barriers],
+        "custom_barrier_ids": [b.pk for b in ranking.custom], "what_if": ranking.what_if,
+        "rule": str(COMBINED_RULE),
+        "strategies": [{
+            "rank": rank, "strategy": row.item, "direct_total": row.direct_total,
+            "indirect_total": row.indirect_total, "endorsed_without_percent": row.level_only,
+            "shares": [{"barrier_id": b.pk, "percent": share.weight, "indirect": share.indirect, "via": share.via,
+                        "source": share.source} for b, share in zip(ranking.barriers, row.cells, strict=True)
+                       if share],
+            "mean_importance": row.mean_importance, "mean_feasibility": row.mean_feasibility,
+            "ratings_source": row.ratings_source,
+        } for rank, row in enumerate(ranking.rows, start=1)],
+    }

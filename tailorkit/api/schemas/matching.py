@@ -75,3 +75,40 @@ class ChoiceIn(In):
     version: Version
     option_id: Id
     justification: model_text(Iteration, "choice_justification", 1)
+
+
+# ---- the combined ranking of strategies for several barriers ----------------------------------------
+
+class RankingBarrierOut(Schema):
+    id: int
+    name: str
+    item: ItemRef
+
+
+class RankingShareOut(Schema):
+    barrier_id: int
+    percent: float | None = Field(description="Percent of experts endorsing; null when the source gives only "
+                                              "a level 1 or 2 endorsement.")
+    indirect: bool = Field(description="Reached through a crosswalk, not from the barrier's own determinant.")
+    via: str = Field(description="The crosswalk counterpart the evidence came through; empty when direct.")
+    source: str
+
+
+class RankedStrategyOut(Schema):
+    rank: int
+    strategy: ItemRef
+    direct_total: float = Field(description="Summed direct percentages.")
+    indirect_total: float = Field(description="Summed percentages reached through a crosswalk, kept apart.")
+    endorsed_without_percent: int
+    shares: list[RankingShareOut]
+    mean_importance: float | None
+    mean_feasibility: float | None
+    ratings_source: str
+
+
+class RankingOut(Schema):
+    barriers: list[RankingBarrierOut]
+    custom_barrier_ids: list[int] = Field(description="Custom barriers: no source has evidence about them.")
+    what_if: bool = Field(description="True when the barriers were given in the request, not the focus.")
+    rule: str
+    strategies: list[RankedStrategyOut]

@@ -7,7 +7,9 @@ Atkins & West 2014, The Behaviour Change Wheel); each rated 1 (poor) – 5 (good
 
 from dataclasses import dataclass, field
 
-from ..models import APEASE, Focus, StrategyOption
+from tailorkit.library.evidence import combined_ranking, evidence_for
+
+from ..models import APEASE, Barrier, Focus, StrategyOption
 from ..suggestions import catalogue_by_cluster
 
 
@@ -95,3 +97,76 @@ def catalogue(pack, query=""):
 
     kept = [(cluster, [item for item in items if matches(item, cluster)]) for cluster, items in groups]
     return [(cluster, items) for cluster, items in kept if items]
+
+
+# --- several barriers at once ------------------------------------------------------------------------
+
+# Barriers a "what if" ranking may combine: the CFIR–ERIC Matching Tool itself suggests choosing a
+# handful; more than this is refused with a message rather than read.
+RANKING_MAX_BARRIERS = 20
+BAR_WIDTH = 120   # px of the picture of each strategy's shares
+
+
+@dataclass
+class CombinedRanking:
+    """Strategies ranked for several barriers at once (``library.evidence.combined_ranking``)."""
+
+    barriers: list                                  # the project's barriers that have a determinant
+    rows: list = field(default_factory=list)        # RankedStrategy, best first
+    custom: list = field(default_factory=list)      # custom barriers: no evidence to combine
+    what_if: bool = False                           # barriers ticked by the user, not the focus
+    dropped: int = 0                                # asked-for ids that are not this project's
+    limit: int | None = None                        # rows shown; None for all
+    query: str = ""                                 # the page's query string, to ask for all rows
+
+    @property
+    def shown(self):
+        return self.rows if self.limit is None else self.rows[:self.limit]
+
+    @property
+    def more(self):
+        return len(self.rows) - len(self.shown)
+
+    @property
+    def has_indirect(self):
+        return any(row.indirect_total for row in self.rows)
+
+    @property
+    def top_total(self):
+        """The largest total, so a picture of each row's shares can use one scale."""
+        return max((row.direct_total + row.indirect_total for row in self.rows), default=0)
+
+
+def ranking_barriers(project, wanted_ids):
+    """The project's barriers among ``wanted_ids`` (a 'what if' set), and how many ids were not."""
+    wanted = {int(i) for i in wanted_ids if str(i).isdigit()}
+    found = list(Barrier.objects.filter(project=project, pk__in=wanted)
+                 .select_related("item__category", "item__pack").order_by("created_at", "pk"))
+    return found, len(wanted) - len(found)
+
+
+def combined_ranking_for(project, barriers, *, evidence=None, what_if=False, dropped=0):
+    """The combined ranking of ``barriers`` (project Barrier rows), reading the evidence if not given."""
+    with_item = [b for b in barriers if b.item_id]
+    if evidence is None:
+        evidence = evidence_for({b.item_id for b in with_item}, project.strategy_pack_id)
+    rows = combined_ranking([(b.pk, b.item_id) for b in with_item], evidence)
+    ranking = CombinedRanking(barriers=with_item, rows=rows, custom=[b for b in barriers if not b.item_id],
+                              what_if=what_if, dropped=dropped)
+    scale = BAR_WIDTH / ranking.top_total if ranking.top_total else 0
+    for row in rows:
+        row.cells = [row.shares.get(b.pk) for b in with_item]
+        row.segments, x = [], 0.0
+        for index, (barrier, share) in enumerate(zip(with_item, row.cells, strict=True)):
+            if share and share.weight:
+                width = share.weight * scale
+                row.segments.append({"x": round(x, 1), "width": round(width, 1), "name": barrier.name,
+                                     "weight": share.weight, "indirect": share.indirect, "tone": index % 6})
+                x += width
+    return ranking
+
+
+def project_barriers_with_items(project):
+    """Every barrier of the project that has a determinant: the choices of a 'what if' ranking."""
+    return list(Barrier.objects.filter(project=project, item__isnull=False)
+                .select_related("item__category").order_by("created_at", "pk"))

@@ -30,11 +30,13 @@ from django.template.loader import render_to_string
 from django.utils import dateformat, timezone, translation
 
 from tailorkit.core.permissions import can
+from tailorkit.library.evidence import COMBINED_RULE
 
 from .. import charts, stakeholders
 from ..forms.planning import pack_labels
 from ..models import Project
 from ..selectors import goals as goal_reads
+from ..selectors import matching as matching_reads
 from ..selectors import measures as measure_reads
 from ..selectors import summary as summary_reads
 from ..selectors.planning import spec_values
@@ -73,9 +75,23 @@ def summary_context(project):
         "generated_at": dateformat.format(timezone.localtime(), "j M Y, H:i"),
         **_charts_and_stakeholders(project),
         **summary_reads.engagement_in_summary(project),
+        **_strategy_ranking(project, current),
         **dict(zip(("measure_charts", "more_measures"), measure_reads.summary_measures(project, current),
                    strict=True)),
     }
+
+
+# Strategies of the combined ranking in the summary; the step 2 page shows them all.
+RANKING_IN_SUMMARY = 10
+
+
+def _strategy_ranking(project, current):
+    """The combined ranking of the focused barriers (issue 12), as on the step 2 page: three queries."""
+    if current is None or not any(b.item_id for b in current.focus_barriers):
+        return {"ranking": None}
+    ranking = matching_reads.combined_ranking_for(project, current.focus_barriers)
+    ranking.limit = RANKING_IN_SUMMARY
+    return {"ranking": ranking, "combined_rule": COMBINED_RULE}
 
 
 def _charts_and_stakeholders(project):

@@ -70,9 +70,9 @@ def suggested_for(project, barrier):
     return suggestions_for(project, [barrier])[barrier.pk].suggestions
 
 
-def test_without_evidence_it_says_so_and_offers_the_whole_catalogue_by_cluster(client_for, alice, project):
-    focus_on(project, alice, "Access to treatment")  # iCBT determinants have no links
-    html = client_for(alice).get(url("projects:project_step_match", project)).content.decode()
+def test_without_evidence_it_says_so_and_offers_the_whole_catalogue_by_cluster(client_for, alice, cfir_project):
+    focus_on(cfir_project, alice, "Trialability")  # no shipped source links it to a strategy
+    html = client_for(alice).get(url("projects:project_step_match", cfir_project)).content.decode()
     assert "There is no evidence in the library linking this barrier" in html
     assert "Use evaluative and iterative strategies" in html and "Audit and provide feedback" in html
     assert "% of experts" not in html

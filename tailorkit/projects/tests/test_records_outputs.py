@@ -48,7 +48,9 @@ def test_the_summary_query_count_does_not_grow_with_rows(
     build_full_project(project, alice, bob)
     client = client_for(alice)
     url = reverse("projects:project_summary", args=[org.slug, project.pk])
-    with django_assert_max_num_queries(40) as small:
+    # 43: the combined ranking of the focused barriers (issue 12) reads crosswalks, links and
+    # strategies, three queries whatever the number of barriers.
+    with django_assert_max_num_queries(43) as small:
         client.get(url)
     iteration = project.current_iteration
     for i in range(20):

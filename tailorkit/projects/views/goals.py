@@ -16,6 +16,7 @@ from .. import charts
 from ..access import get_project_or_404, get_row_or_404
 from ..forms.goals import BarrierNotesForm, BarrierSearchForm, CustomBarrierForm, FocusForm, GoalForm
 from ..models import Barrier, Goal, Step
+from ..selectors import custom_entries as custom_reads
 from ..selectors import goals as reads
 from ..services import goals as services
 from . import stakeholders
@@ -78,6 +79,9 @@ def _goals_page(request, project, *, rating_errors=None, focus_form=None, status
     goals = list(Goal.objects.filter(project=project))
     focus_goals, focus_barriers = reads.focus_of(iteration)
     rows, figures = _ranked_rows(request, project, focus_barriers, rating_errors)
+    closest = {} if context["read_only"] else custom_reads.barrier_suggestions(project, [r.barrier for r in rows])
+    for row in rows:  # the closest items of the list for a custom barrier (issue 12, point 5)
+        row.closest = closest.get(row.barrier.pk, [])
     context.update({
         "goals": goals, "rows": rows, "stakeholder": bool(figures), "stakeholder_source": figures,
         "matrix": charts.prioritisation_matrix(rows),

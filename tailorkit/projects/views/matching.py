@@ -10,12 +10,15 @@ from django.utils.translation import gettext as _
 
 from tailorkit.core import errors
 from tailorkit.core.locking import StaleEdit, conflict_context, conflict_rows
+from tailorkit.library.evidence import COMBINED_RULE, evidence_for
 from tailorkit.library.models import Item
 
 from ..access import get_project_or_404, get_row_or_404
 from ..forms.matching import ChooseForm, CustomOptionForm, OptionEditForm, criteria_info
 from ..models import APEASE, Barrier, Step, StrategyOption
+from ..selectors import custom_entries as custom_reads
 from ..selectors import matching as reads
+from ..selectors.practice import practice_evidence
 from ..services import matching as services
 from ..suggestions import RANKING_RULE, catalogue_by_cluster, suggestions_for
 from . import stakeholders
@@ -49,14 +52,16 @@ def _criteria():
 SUGGESTIONS_SHOWN = 25
 
 
-def _sections(project, barriers, options, complete=None):
+def _sections(project, barriers, options, complete=None, *, evidence=None):
     """One section per focused barrier: its suggestions (the first ``SUGGESTIONS_SHOWN``, or all of
     them for the barrier whose id is ``complete``), its candidates, and the catalogue by cluster when
     some barrier has no evidence to suggest from."""
-    by_barrier = suggestions_for(project, barriers, options)
+    by_barrier = suggestions_for(project, barriers, options, evidence=evidence)
     catalogue = None
     if any(not s.has_evidence for s in by_barrier.values()):
         catalogue = catalogue_by_cluster(project.strategy_pack)
+    # What worked elsewhere (issue 12, point 4): one read for all the barriers.
+    practice = practice_evidence(project=project, item_ids={b.item_id for b in barriers})
     sections = []
     for barrier in barriers:
         mine = [o for o in options if o.barrier_id == barrier.pk]
@@ -64,7 +69,8 @@ def _sections(project, barriers, options, complete=None):
         shown = found if barrier.pk == complete else found[:SUGGESTIONS_SHOWN]
         sections.append({"barrier": barrier, "s": by_barrier[barrier.pk], "options": mine,
                          "shown": shown, "more": len(found) - len(shown),
-                         "option_items": {o.item_id for o in mine if o.item_id}})
+                         "option_items": {o.item_id for o in mine if o.item_id},
+                         "practice": practice.for_item(barrier.item_id)})
     return sections, catalogue
 
 
@@ -87,16 +93,48 @@ def step_match(request, org_slug, project_id):
     barriers = reads.focused_barriers(iteration)
     options = reads.options_for(project, barriers)
     wanted = request.GET.get("suggestions", "")
-    sections, catalogue = _sections(project, barriers, options, int(wanted) if wanted.isdigit() else None)
+    evidence = evidence_for({b.item_id for b in barriers}, project.strategy_pack_id)
+    sections, catalogue = _sections(project, barriers, options, int(wanted) if wanted.isdigit() else None,
+                                    evidence=evidence)
     table, figures = _appraisal_table(project, iteration, options)
+    closest = {} if context["read_only"] else custom_reads.option_suggestions(project, options)
+    for row in table:  # the closest items of the catalogue for a custom strategy (issue 12, point 5)
+        row.closest = closest.get(row.option.pk, [])
     criteria = _criteria()
     context.update({
         "sections": sections, "catalogue": catalogue, "ranking_rule": RANKING_RULE,
         "table": table, "stakeholder": bool(figures), "stakeholder_source": figures,
         "criteria": [(c, *criteria[c]) for c in APEASE],
         "chosen": iteration.chosen_option if iteration.chosen_option_id else None,
+        "ranking": _combined(request, project, barriers, evidence),
+        "ranking_choices": reads.project_barriers_with_items(project),
+        "combined_rule": COMBINED_RULE,
     })
     return render(request, "projects/matching/page.html", context)
+
+
+# Strategies of the combined ranking shown before "show more".
+RANKING_SHOWN = 15
+
+
+def _combined(request, project, focused, evidence):
+    """The combined ranking of the focused barriers, or of the barriers ticked in ``?rank=`` ("what
+    if"); too many ticked barriers get a message instead of a ranking."""
+    wanted = request.GET.getlist("rank")
+    if wanted and len(wanted) > reads.RANKING_MAX_BARRIERS:
+        messages.error(request, _("Tick at most %(n)d barriers to rank together.") % {"n": reads.RANKING_MAX_BARRIERS})
+        wanted = []
+    if wanted:
+        barriers, dropped = reads.ranking_barriers(project, wanted)
+        ranking = reads.combined_ranking_for(project, barriers, what_if=True, dropped=dropped)
+    else:
+        ranking = reads.combined_ranking_for(project, focused, evidence=evidence)
+    if request.GET.get("ranking") != "all":
+        ranking.limit = RANKING_SHOWN
+        kept = request.GET.copy()
+        kept.pop("ranking", None)
+        ranking.query = kept.urlencode() + "&" if kept else ""
+    return ranking
 
 
 # --- candidates ------------------------------------------------------------------------------------

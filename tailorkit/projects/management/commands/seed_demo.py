@@ -22,6 +22,7 @@ from tailorkit.projects.demo import (
     demo_project_create,
     demo_stakeholder_map_create,
 )
+from tailorkit.projects.demo_practice import PEERS, PROJECTS, demo_practice_network_create
 
 DEMO_MEMBER = "sam@tailorkit.local"
 
@@ -41,7 +42,7 @@ def _demo_password():
 
 class Command(BaseCommand):
     help = ("Create (or refresh) the demo organisation, its implementation lead, a demo project with its "
-            "consultations and a completed one.")
+            "consultations and a completed one, and a network of peer organisations that share practice counts.")
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -74,6 +75,9 @@ class Command(BaseCommand):
         demo_measures_link(project=project, measures=measures, lead=user)
         finished, created = demo_finished_project_create(organisation=org, lead=user, member=member)
         self.stdout.write(f"  Completed demo project: {finished.name} ({'created' if created else 'already there'})")
+        made = demo_practice_network_create(demo_organisation=org, lead=user)
+        self.stdout.write(f"  Peer network for “What worked elsewhere”: {len(PEERS)} organisations sharing counts, "
+                          f"{len(PROJECTS)} projects ({'created' if made else 'already there'})")
         self.stdout.write(
             self.style.SUCCESS(
                 f"\n  Demo organisation: {org.name}\n  Sign in at http://127.0.0.1:8000/accounts/login/\n"
