@@ -18,7 +18,7 @@ from tailorkit.projects.services import goals
 from .test_matching import make_project, url
 
 ALLEN_BARRIERS = ["Adaptability", "Complexity", "Patient Needs & Resources", "Compatibility", "Self-efficacy"]
-PUBLISHED = Path(settings.BASE_DIR).parent / "shared" / "data" / "cfir_eric_published_rows.csv"
+PUBLISHED = Path(settings.BASE_DIR) / "content" / "reference" / "cfir_eric_published_rows.csv"
 
 
 def published_allen_rows():
