@@ -115,7 +115,7 @@ def choice_set(request, org_slug: Slug, project_id: Id, payload: ChoiceIn):
 
 @router.get(PROJECT + "/strategy-ranking", response={200: RankingOut, **READ},
             summary="Strategies ranked for several barriers at once")
-def strategy_ranking(request, org_slug: Slug, project_id: Id, barrier: Query[list[int]] = None):
+def strategy_ranking(request, org_slug: Slug, project_id: Id, barrier: Query[list[Id]] = None):
     """The same ranking as the step 2 page: for the current iteration's focused barriers, or, as a
     "what if", for the barriers given as ``?barrier=<id>&barrier=<id>`` (at most 20)."""
     project = get_project(request, org_slug, project_id)

@@ -43,3 +43,9 @@ def test_the_api_refuses_foreign_and_too_many_barriers(bearer, alice, cfir_proje
     too_many = client.get(api(cfir_project), {"barrier": list(range(1, 25))})
     assert too_many.status_code == 400 and "at most 20" in too_many.content.decode()
     assert bearer(mallory).get(api(cfir_project)).status_code == 404
+
+
+def test_the_api_refuses_ids_no_database_could_hold(bearer, alice, cfir_project):
+    focus_many(cfir_project, alice, ["Adaptability"])
+    response = bearer(alice).get(api(cfir_project), {"barrier": ["99999999999999999999999"]})
+    assert response.status_code in (400, 422) and "barrier" in response.content.decode()

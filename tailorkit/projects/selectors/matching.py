@@ -139,10 +139,13 @@ class CombinedRanking:
 
 def ranking_barriers(project, wanted_ids):
     """The project's barriers among ``wanted_ids`` (a 'what if' set), and how many ids were not."""
-    wanted = {int(i) for i in wanted_ids if str(i).isdigit()}
+    given = {str(i).strip() for i in wanted_ids} - {""}
+    # Only ids a database could hold are looked up; anything else (words, huge numbers) is simply
+    # not this project's, and counted with the ids that are not.
+    wanted = {int(i) for i in given if i.isdigit() and 0 < int(i) < 2**31}
     found = list(Barrier.objects.filter(project=project, pk__in=wanted)
                  .select_related("item__category", "item__pack").order_by("created_at", "pk"))
-    return found, len(wanted) - len(found)
+    return found, len(given) - len(found)
 
 
 def combined_ranking_for(project, barriers, *, evidence=None, what_if=False, dropped=0):

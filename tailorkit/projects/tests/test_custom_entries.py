@@ -173,6 +173,11 @@ def test_a_stale_or_wrong_link_from_the_page_says_so_and_changes_nothing(client_
     assert "Someone else changed" in html
     html = client.post(link, {"item": "nonsense", "version": unknown.version}, follow=True).content.decode()
     assert "not in this project&#x27;s barrier list" in html
+    for huge in ("99999999999999999999999", str(2**31)):   # beyond any database integer: refused, no error
+        html = client.post(link, {"item": huge, "version": unknown.version}, follow=True).content.decode()
+        assert "not in this project&#x27;s barrier list" in html
+        html = client.post(link, {"item": icbt("7").pk, "version": huge}, follow=True).content.decode()
+        assert "Someone else changed" in html
     assert Barrier.objects.get(pk=unknown.pk).item is None
     assert client.get(link).status_code == 405
 

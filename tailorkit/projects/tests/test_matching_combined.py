@@ -179,3 +179,11 @@ def test_every_icbt_determinant_reaches_a_counterpart_and_nearly_all_ranked_sour
             continue
         rows = combined_ranking([(d.pk, d.pk)], evidence)
         assert rows and all(share.source and share.indirect for r in rows for share in r.shares.values())
+
+
+def test_garbage_in_the_what_if_set_is_left_out_not_an_error(client_for, alice, cfir_project):
+    focus_many(cfir_project, alice, ["Adaptability"])
+    response = client_for(alice).get(url("projects:project_step_match", cfir_project),
+                                     {"rank": ["abc", "-1", "99999999999999999999999", "2147483648", ""]})
+    assert response.status_code == 200
+    assert "ticked barriers are not in this project and were left out" in response.content.decode()

@@ -19,14 +19,19 @@ from ..services import custom_entries as services
 from .step_pages import post_only, step_url
 
 
+def _posted_number(request, name):
+    """A posted id or version, or None when missing, garbled or beyond any database integer."""
+    raw = str(request.POST.get(name, ""))
+    return int(raw) if raw.isdigit() and int(raw) < 2**31 else None
+
+
 def _posted_item(request):
-    raw = str(request.POST.get("item", ""))
-    return Item.objects.filter(pk=raw).select_related("pack").first() if raw.isdigit() else None
+    number = _posted_number(request, "item")
+    return Item.objects.filter(pk=number).select_related("pack").first() if number else None
 
 
 def _posted_version(request):
-    raw = str(request.POST.get("version", ""))
-    return int(raw) if raw.isdigit() else None  # missing or garbled: refused as a stale edit
+    return _posted_number(request, "version")  # missing or garbled: refused as a stale edit
 
 
 def _link(request, link, entry, back):
