@@ -57,30 +57,32 @@ def _kept(project, entries):
             if (details or {}).get("name") == by_target[target].custom_name}
 
 
-def _closest(found, pack_matcher, text, taken):
-    for match in pack_matcher.closest(text, k=SHOWN + len(taken)):
-        if match.item.pk not in taken:
-            found.append(Closest(item=match.item, score=match.score, why=match.why))
+def _closest(pack_matcher, text, taken):
+    found = [Closest(item=m.item, score=m.score, why=m.why)
+             for m in pack_matcher.closest(text, k=SHOWN + len(taken)) if m.item.pk not in taken]
     return found[:SHOWN]
+
+
+def _open_custom(project, entries):
+    """The custom entries among ``entries`` (barriers or options) of ``project`` not kept as written."""
+    custom = [e for e in entries if e.item_id is None and e.project_id == project.pk]
+    kept = _kept(project, custom)
+    return [e for e in custom if e.pk not in kept]
 
 
 def barrier_suggestions(project, barriers):
     """{barrier id: [Closest]} for the custom barriers among ``barriers`` (not kept as written)."""
-    custom = [b for b in barriers if b.item_id is None and b.project_id == project.pk]
-    kept = _kept(project, custom)
-    custom = [b for b in custom if b.pk not in kept]
+    custom = _open_custom(project, barriers)
     if not custom:
         return {}
     pack_matcher = matcher(project.determinant_pack)
     on_list = set(Barrier.objects.filter(project=project, item__isnull=False).values_list("item_id", flat=True))
-    return {b.pk: _closest([], pack_matcher, b.custom_name, on_list) for b in custom}
+    return {b.pk: _closest(pack_matcher, b.custom_name, on_list) for b in custom}
 
 
 def option_suggestions(project, options):
     """{option id: [Closest]} for the custom strategy options among ``options`` (not kept as written)."""
-    custom = [o for o in options if o.item_id is None and o.project_id == project.pk]
-    kept = _kept(project, custom)
-    custom = [o for o in custom if o.pk not in kept]
+    custom = _open_custom(project, options)
     if not custom:
         return {}
     pack_matcher = matcher(project.strategy_pack)
@@ -89,4 +91,4 @@ def option_suggestions(project, options):
             project=project, barrier_id__in={o.barrier_id for o in custom}, item__isnull=False
     ).values_list("barrier_id", "item_id"):
         taken.setdefault(barrier_id, set()).add(item_id)
-    return {o.pk: _closest([], pack_matcher, o.custom_name, taken.get(o.barrier_id, set())) for o in custom}
+    return {o.pk: _closest(pack_matcher, o.custom_name, taken.get(o.barrier_id, set())) for o in custom}
