@@ -34,6 +34,7 @@ demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_packs
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_practice
 
 lint: install
 	$(BIN)/ruff check .

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "tailorkit.projects",
     "tailorkit.consultations",
     "tailorkit.measures",
+    "tailorkit.support",
     "tailorkit.api",
 ]
 

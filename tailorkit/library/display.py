@@ -17,6 +17,8 @@ CITATIONS = {
     "P11446052T4": "PMC11446052, Table 4",
     "P10592449T2": "PMC10592449, Table 2",
     "P7791817T3": "PMC7791817, Table 3",
+    "Metz2021": "Metz 2021, Practice Guide",
+    "Metz2021_Fig1": "Metz 2021, Practice Guide, Figure 1",
 }
 NOT_CHECKED = {"UNVERIFIED", "NOT_INDIVIDUALLY_READ"}
 

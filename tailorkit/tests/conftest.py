@@ -15,6 +15,7 @@ from tailorkit.library.tests import factories as library_factories
 from tailorkit.measures.tests import factories as measure_factories
 from tailorkit.projects.models import Project
 from tailorkit.projects.tests import factories as project_factories
+from tailorkit.support.tests import factories as support_factories
 
 
 @pytest.fixture
@@ -33,6 +34,8 @@ def sweep_values_for(org, lead, member):
         **measure_factories.sweep_values(org, lead),
         **project_factories.sweep_values(org, lead),
         **consultation_factories.sweep_values(org, lead),
+        # A practitioner's own records (personal, not the organisation's): the lead's, shared with the member.
+        **support_factories.sweep_values(org, lead, member),
     }
     # The API names an iteration by its number within the project.
     values["iteration_number"] = Project.objects.get(pk=values["project_id"]).current_iteration.number

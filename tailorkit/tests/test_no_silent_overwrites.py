@@ -36,6 +36,7 @@ from tailorkit.projects.models import (
     SuccessCriterion,
     Task,
 )
+from tailorkit.support.models import DevelopmentPlan, Reflection
 
 # Forms that write no existing row, so a stale copy cannot overwrite anything.
 EDITS_NO_ROW = {
@@ -59,6 +60,9 @@ EDITS_NO_ROW = {
     "MeasureLinkForm": "links a measure to a project (a new link; linking twice is refused)",
     "ValuesGridForm": "each row carries the version of its stored value (version_<n>), which "
                       "observations_save checks before changing or removing it",
+    "AssessmentForm": "makes a new self-assessment (kept as it was made; it is never edited)",
+    "ShareForm": "shares a self-assessment with one more person",
+    "CommentForm": "adds a new comment to a shared self-assessment",
     "MeasureUploadForm": "uploads a file; its values are stored only after the person saw the preview and "
                          "confirmed, and every change is kept in the history",
 }
@@ -81,6 +85,8 @@ ROW_OF_PARAMETER = {
     "group_id": (StakeholderGroup, "pk"),
     "plan_id": (EngagementPlan, "pk"),
     "record_id": (EngagementRecord, "pk"),
+    "development_plan_id": (DevelopmentPlan, "pk"),
+    "reflection_id": (Reflection, "pk"),
 }
 
 CONFLICT_TEXT = "Someone else saved this"
