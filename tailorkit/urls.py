@@ -12,7 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("library/", include("tailorkit.library.urls")),
     path("api/", include("tailorkit.api.urls")),
-    path("support/", include("tailorkit.support.urls")),
+    path("", include("tailorkit.support.urls")),
     # Measures first: its help page /help/charts/ would otherwise be taken by projects' help/<topic>/.
     path("", include("tailorkit.measures.urls")),
     # The personal home page "/", the help pages and, under o/<org_slug>/projects/, the projects.

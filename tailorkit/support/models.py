@@ -125,3 +125,69 @@ class Reflection(Versioned):
 
     def __str__(self):
         return self.text[:60]
+
+
+# --- The support log (issue 14, point 4) -------------------------------------------------------
+# Kinds of support after Metz A, Jensen T, Farley A, Boaz A. Is implementation research out of step with
+# implementation practice? Implementation Research and Practice 2022;3 (doi:10.1177/26334895221105585): support
+# moved from "push" (training) to "push/pull" (responsive help) to co-creation and exchange. Our three kinds:
+# training and information, responsive help when asked, co-creation with the team.
+
+
+class SupportKind(models.TextChoices):
+    TRAINING = "training", _("Training and information")
+    RESPONSIVE = "responsive", _("Responsive help")
+    CO_CREATION = "co_creation", _("Co-creation with the team")
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    VIDEO = "video", _("Video call")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+
+
+class SupportContact(Versioned):
+    """One contact between a supporter and a site's team. It belongs to the site (its members see
+    the support they received); only its author changes it."""
+
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.CASCADE, related_name="support_contacts")
+    project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="support_contacts", verbose_name=_("project"))
+    supporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="support_contacts")
+    contact_on = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    minutes = models.PositiveIntegerField(_("minutes"), validators=[MinValueValidator(1), MaxValueValidator(720)])
+    channel = models.CharField(_("how"), max_length=12, choices=Channel.choices)
+    kind = models.CharField(_("kind of support"), max_length=12, choices=SupportKind.choices)
+    people = models.CharField(_("who took part"), max_length=300, blank=True)
+    summary = models.TextField(_("what was done"), max_length=3000)
+    competencies = models.ManyToManyField(Item, blank=True, related_name="+", verbose_name=_("competencies used"))
+    strategies = models.ManyToManyField(Item, blank=True, related_name="+",
+                                        verbose_name=_("implementation strategies used"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-contact_on", "-start_time", "-pk"]
+        verbose_name = _("support contact")
+        indexes = [models.Index(fields=["organisation", "contact_on"], name="support_contact_site_idx"),
+                   models.Index(fields=["supporter", "contact_on"], name="support_contact_person_idx")]
+
+    def __str__(self):
+        return _("%(kind)s on %(date)s") % {"kind": self.get_kind_display(), "date": self.contact_on.isoformat()}
+
+
+class FollowUp(models.Model):
+    """A next step agreed in a contact, with the date it is due."""
+
+    contact = models.ForeignKey(SupportContact, on_delete=models.CASCADE, related_name="follow_ups")
+    organisation = models.ForeignKey("core.Organisation", on_delete=models.CASCADE, related_name="+")
+    what = models.CharField(_("next step"), max_length=300)
+    due_on = models.DateField(_("due"))
+    done = models.BooleanField(_("done"), default=False)
+
+    class Meta:
+        ordering = ["done", "due_on", "pk"]
+
+    def __str__(self):
+        return self.what

@@ -6,15 +6,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tailorkit.core.locking import apply_versioned
+from tailorkit.core.permissions import can
+from tailorkit.library.models import PackKind
 
 from .models import (
     AssessmentComment,
     AssessmentShare,
     CompetencyRating,
     DevelopmentPlan,
+    FollowUp,
     Level,
     Reflection,
     SelfAssessment,
+    SupportContact,
 )
 from .selectors import framework, peers_for
 
@@ -149,3 +153,116 @@ def reflection_update(*, reflection, user, version, written_on, text, question):
 @transaction.atomic
 def reflection_delete(*, reflection, user):
     Reflection.objects.filter(pk=reflection.pk, owner=user).delete()
+
+
+# --- The support log ---------------------------------------------------------------------------
+
+
+def _contact_checks(*, organisation, supporter, project, contact_on, start_time, minutes, channel, kind,
+                    competencies, strategies, exclude=None):
+    if not can(supporter, "comment", organisation):
+        raise ValidationError(_("Only the site's members and support practitioners can log a contact."))
+    errors = {}
+    if contact_on > timezone.localdate():
+        errors["contact_on"] = _("This date is in the future. Log a contact after it took place.")
+    if minutes is None or minutes < 1:
+        errors["minutes"] = _("Give the length in minutes: 1 or more.")
+    elif minutes > 720:
+        errors["minutes"] = _("A contact longer than 12 hours is unlikely. Split it over days, one entry each.")
+    if project is not None and project.organisation_id != organisation.pk:
+        errors["project"] = _("Choose one of this site's projects.")
+    guide = {c.pk for c in framework().competencies}
+    if any(c.pk not in guide for c in competencies):
+        errors["competencies"] = _("Choose competencies of the Practice Guide.")
+    if any(s.pack.kind != PackKind.STRATEGIES for s in strategies):
+        errors["strategies"] = _("Choose implementation strategies from a strategy catalogue.")
+    if errors:
+        raise ValidationError(errors)
+    same_day = SupportContact.objects.filter(supporter=supporter, contact_on=contact_on)
+    if exclude is not None:
+        same_day = same_day.exclude(pk=exclude)
+    if start_time is not None:
+        start = start_time.hour * 60 + start_time.minute
+        for other in same_day.exclude(start_time=None).select_related("organisation"):
+            other_start = other.start_time.hour * 60 + other.start_time.minute
+            if start < other_start + other.minutes and other_start < start + minutes:
+                raise ValidationError({"start_time": _(
+                    "This overlaps your contact with %(site)s from %(time)s (%(minutes)d minutes). Change the "
+                    "time, or edit that entry instead.") % {"site": other.organisation.name,
+                                                            "time": other.start_time.strftime("%H:%M"),
+                                                            "minutes": other.minutes}})
+    elif same_day.filter(organisation=organisation, project=project, start_time=None, channel=channel, kind=kind,
+                         minutes=minutes).exists():
+        raise ValidationError(_("You already logged the same contact (same day, site, project, channel, kind and "
+                                "length). Edit that entry instead, or add a start time to tell them apart."))
+
+
+def _follow_up_rows(contact, follow_ups):
+    errors = {}
+    rows = []
+    for i, (what, due_on) in enumerate(follow_ups, start=1):
+        what = (what or "").strip()
+        if not what and due_on is None:
+            continue
+        if not what:
+            errors[f"next_step_{i}"] = _("Say what the next step is, or clear its date.")
+        elif due_on is None:
+            errors[f"due_{i}"] = _("Give the date this step is due.")
+        elif due_on < contact.contact_on:
+            errors[f"due_{i}"] = _("A next step cannot be due before the contact took place.")
+        else:
+            rows.append(FollowUp(contact=contact, organisation_id=contact.organisation_id, what=what, due_on=due_on))
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+@transaction.atomic
+def support_contact_create(*, organisation, supporter, contact_on, minutes, channel, kind, summary, project=None,
+                           start_time=None, people="", competencies=(), strategies=(), follow_ups=()):
+    """Log a contact; ``follow_ups`` is a list of (next step, due date) that become dated follow-ups."""
+    _contact_checks(organisation=organisation, supporter=supporter, project=project, contact_on=contact_on,
+                    start_time=start_time, minutes=minutes, channel=channel, kind=kind,
+                    competencies=competencies, strategies=strategies)
+    contact = SupportContact(organisation=organisation, supporter=supporter, project=project, contact_on=contact_on,
+                             start_time=start_time, minutes=minutes, channel=channel, kind=kind, people=people,
+                             summary=summary)
+    contact.full_clean()
+    rows = _follow_up_rows(contact, follow_ups)
+    contact.save()
+    contact.competencies.set(competencies)
+    contact.strategies.set(strategies)
+    FollowUp.objects.bulk_create(rows)
+    return contact
+
+
+@transaction.atomic
+def support_contact_update(*, contact, user, version, contact_on, minutes, channel, kind, summary, project=None,
+                           start_time=None, people="", competencies=(), strategies=()):
+    """Change a contact (its author only); ``StaleEdit`` when it was saved elsewhere meanwhile."""
+    if contact.supporter_id != user.pk:
+        raise ValidationError(_("Only the person who logged this contact can change it."))
+    _contact_checks(organisation=contact.organisation, supporter=user, project=project, contact_on=contact_on,
+                    start_time=start_time, minutes=minutes, channel=channel, kind=kind,
+                    competencies=competencies, strategies=strategies, exclude=contact.pk)
+    contact = apply_versioned(SupportContact, pk=contact.pk, supporter=user, expected_version=version, changes={
+        "project": project, "contact_on": contact_on, "start_time": start_time, "minutes": minutes,
+        "channel": channel, "kind": kind, "people": people, "summary": summary})
+    contact.competencies.set(competencies)
+    contact.strategies.set(strategies)
+    return contact
+
+
+@transaction.atomic
+def support_contact_delete(*, contact, user):
+    if contact.supporter_id != user.pk:
+        raise ValidationError(_("Only the person who logged this contact can delete it."))
+    contact.delete()
+
+
+@transaction.atomic
+def follow_up_mark(*, follow_up, user, done):
+    """Tick a next step off (or on again): its contact's author or a member of the site who may edit."""
+    if follow_up.contact.supporter_id != user.pk and not can(user, "edit", follow_up.contact.organisation):
+        raise ValidationError(_("Only the supporter or the site's team can tick off this step."))
+    FollowUp.objects.filter(pk=follow_up.pk).update(done=done)

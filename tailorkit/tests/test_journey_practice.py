@@ -80,3 +80,51 @@ def test_a_practitioner_sees_their_competencies_change(transactional_db, live_se
     expect(page.get_by_text("Comment added.")).to_be_visible()
     assert AssessmentComment.objects.get().author == bob
     context.close()
+
+
+def test_a_supporter_logs_a_contact_and_the_site_ticks_off_the_next_step(transactional_db, live_server, browser,
+                                                                          packs, org, alice, dave, password):
+    """dave supports alice's site (the supporter role); alice leads it."""
+    from tailorkit.core.models import Membership, Role
+    from tailorkit.support.models import FollowUp, SupportContact
+
+    Membership.objects.filter(organisation=org, user=dave).update(role=Role.SUPPORTER)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, dave, password)
+    page.goto("/support/log/")
+    expect(page.get_by_text("Nothing logged yet")).to_be_visible()
+    page.get_by_role("link", name=f"with {org.name}").click()
+    page.locator("#id_contact_on").fill((timezone.localdate() - timedelta(days=2)).isoformat())
+    page.get_by_label("Minutes").fill("-30")
+    page.get_by_label("How").select_option(label="Video call")
+    page.get_by_label("Kind of support").select_option(label="Co-creation with the team")
+    page.get_by_label("What was done").fill("Chose a strategy for the waiting-list barrier with the team.")
+    page.get_by_label("Brokering").check()
+    page.get_by_label("Next step 1").fill("Send the draft plan")
+    page.get_by_label("Due date of step 1").fill((timezone.localdate() + timedelta(days=5)).isoformat())
+    page.get_by_role("button", name="Log contact").click()
+    # A negative length is named at its field; everything typed is still there.
+    expect(page.locator("#id_minutes_error")).to_contain_text("1 or more")
+    expect(page.get_by_label("What was done")).to_have_value("Chose a strategy for the waiting-list barrier with "
+                                                             "the team.")
+    page.get_by_label("Minutes").fill("50")
+    page.get_by_role("button", name="Log contact").click()
+    expect(page.get_by_text("Contact logged.")).to_be_visible()
+    contact = SupportContact.objects.get()
+    assert (contact.supporter, contact.minutes, contact.kind) == (dave, 50, "co_creation")
+
+    page.goto("/support/log/")
+    expect(page.locator("main")).to_contain_text("Send the draft plan")
+    expect(page.locator("table.support-kinds")).to_contain_text("Co-creation with the team")
+
+    # The site's lead sees the support received and ticks the step off.
+    context.clear_cookies()
+    sign_in(page, alice, password)
+    page.goto(f"/o/{org.slug}/support/")
+    expect(page.locator("main")).to_contain_text("Chose a strategy for the waiting-list barrier")
+    page.get_by_role("link", name="agreed with").click()
+    page.get_by_role("button", name="Mark as done").click()
+    expect(page.get_by_text("(done)")).to_be_visible()
+    assert FollowUp.objects.get().done
+    context.close()

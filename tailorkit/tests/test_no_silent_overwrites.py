@@ -36,7 +36,7 @@ from tailorkit.projects.models import (
     SuccessCriterion,
     Task,
 )
-from tailorkit.support.models import DevelopmentPlan, Reflection
+from tailorkit.support.models import DevelopmentPlan, Reflection, SupportContact
 
 # Forms that write no existing row, so a stale copy cannot overwrite anything.
 EDITS_NO_ROW = {
@@ -87,6 +87,7 @@ ROW_OF_PARAMETER = {
     "record_id": (EngagementRecord, "pk"),
     "development_plan_id": (DevelopmentPlan, "pk"),
     "reflection_id": (Reflection, "pk"),
+    "contact_id": (SupportContact, "pk"),
 }
 
 CONFLICT_TEXT = "Someone else saved this"

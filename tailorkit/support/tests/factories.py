@@ -54,5 +54,9 @@ def sweep_values(org, user, peer):
                                             status=DevelopmentPlan.Status.ACTIVE)
     note = services.reflection_create(user=user, written_on=date(2026, 1, 20), text="The team meeting went well.",
                                       question=guide["questions"][0])
+    contact = services.support_contact_create(
+        organisation=org, supporter=user, contact_on=date(2026, 1, 21), minutes=45, channel="video",
+        kind="co_creation", summary="Went through the barrier ratings with the team.",
+        competencies=[guide["competencies"][1]], follow_ups=[("Send the meeting notes", date(2026, 1, 28))])
     return {"assessment_id": assessment.pk, "share_id": share.pk, "development_plan_id": plan.pk,
-            "reflection_id": note.pk}
+            "reflection_id": note.pk, "contact_id": contact.pk, "follow_up_id": contact.follow_ups.get().pk}

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tailorkit.core.models import User
-from tailorkit.support.models import AssessmentComment, DevelopmentPlan, Reflection, SelfAssessment
+from tailorkit.support.models import AssessmentComment, DevelopmentPlan, Reflection, SelfAssessment, SupportContact
 
 
 def test_the_demo_lead_has_a_practice_to_look_at(db, client):
@@ -23,3 +23,11 @@ def test_the_demo_lead_has_a_practice_to_look_at(db, client):
     page = client.get(reverse("support:growth")).content.decode()
     assert "What changed from" in page and '<span class="change-up">+2</span>' in page
     assert "Conducting improvement cycles" in page
+    # The support log: the demo organisation received a coach's support; the lead supports another practice.
+    org = lead.memberships.get(role="lead").organisation
+    assert SupportContact.objects.filter(organisation=org, supporter__email="alex.coach@tailorkit.local").count() == 8
+    site = client.get(reverse("support:site_support", args=[org.slug])).content.decode()
+    assert "Alex Coach" in site and "Co-creation with the team" in site
+    mine = client.get(reverse("support:my_log")).content.decode()
+    assert "Riverside Primary Care Practice" in mine and "Review the criterion together" in mine
+    assert SupportContact.objects.filter(supporter=lead).count() == 5

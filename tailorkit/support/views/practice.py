@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from tailorkit.core import errors
 from tailorkit.core.locking import StaleEdit, conflict_context
 
-from . import selectors, services
-from .forms import AssessmentForm, CommentForm, DevelopmentPlanForm, ReflectionForm, ShareForm
-from .models import AssessmentShare, DevelopmentPlan, Reflection
+from .. import selectors, services
+from ..forms import AssessmentForm, CommentForm, DevelopmentPlanForm, ReflectionForm, ShareForm
+from ..models import AssessmentShare, DevelopmentPlan, Reflection
 
 HOME = "support:growth"
 
