@@ -117,23 +117,31 @@ def assessment_delete(request, assessment_id):
                     consequence=_("Its ratings and the comments on it are deleted for good."))
 
 
-def _plan_values(form):
-    return {k: form.cleaned_data[k] for k in ("competency", "plan", "review_on", "status")}
+def _save(request, form, save, *, title, message, row=None, intro=""):
+    """The create and edit pages of plans and notes: ``save(values, version)`` writes through the
+    service; a stale edit shows both versions, a refused value its message at the field."""
+    context = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.values(), form.cleaned_data.get("version"))
+        except StaleEdit as exc:
+            context = conflict_context(exc, form)
+        except ValidationError as exc:
+            errors.add_to_form(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(HOME)
+    return render(request, "support/personal_form.html", {"form": form, "row": row, "intro": intro,
+                                                           "title": title, **context})
 
 
 @login_required
 def plan_new(request):
     form = DevelopmentPlanForm(request.POST or None, guide=selectors.framework(),
                                initial={"competency": request.GET.get("competency")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.development_plan_create(user=request.user, **_plan_values(form))
-        except ValidationError as exc:
-            errors.add_to_form(form, exc)
-        else:
-            messages.success(request, _("Plan saved."))
-            return redirect(HOME)
-    return render(request, "support/plan_form.html", {"form": form})
+    return _save(request, form, lambda values, _version: services.development_plan_create(user=request.user,
+                                                                                         **values),
+                 title=_("Add a competency to develop"), message=_("Plan saved."))
 
 
 @login_required
@@ -141,19 +149,10 @@ def plan_edit(request, development_plan_id):
     row = selectors.own_or_404(DevelopmentPlan, request.user, development_plan_id)
     initial = {"competency": row.competency_id, "plan": row.plan, "review_on": row.review_on, "status": row.status,
                "version": row.version}
-    form, context = DevelopmentPlanForm(request.POST or None, guide=selectors.framework(), initial=initial), {}
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.development_plan_update(development_plan=row, user=request.user,
-                                             version=form.cleaned_data.get("version"), **_plan_values(form))
-        except StaleEdit as exc:
-            context = conflict_context(exc, form)
-        except ValidationError as exc:
-            errors.add_to_form(form, exc)
-        else:
-            messages.success(request, _("Plan saved."))
-            return redirect(HOME)
-    return render(request, "support/plan_form.html", {"form": form, "row": row, **context})
+    form = DevelopmentPlanForm(request.POST or None, guide=selectors.framework(), initial=initial)
+    return _save(request, form, lambda values, version: services.development_plan_update(
+        development_plan=row, user=request.user, version=version, **values),
+        title=_("Edit plan"), message=_("Plan saved."), row=row)
 
 
 @login_required
@@ -166,42 +165,23 @@ def plan_delete(request, development_plan_id):
     return _confirm(request, what=_("plan"), name=str(row), cancel_url=reverse(HOME))
 
 
-def _reflection_values(form):
-    return {k: form.cleaned_data[k] for k in ("written_on", "text", "question")}
-
-
 @login_required
 def reflection_new(request):
     form = ReflectionForm(request.POST or None, guide=selectors.framework(),
                           initial={"question": request.GET.get("question")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reflection_create(user=request.user, **_reflection_values(form))
-        except ValidationError as exc:
-            errors.add_to_form(form, exc)
-        else:
-            messages.success(request, _("Note saved. Only you can see it."))
-            return redirect(HOME)
-    return render(request, "support/reflection_form.html", {"form": form})
+    return _save(request, form, lambda values, _version: services.reflection_create(user=request.user, **values),
+                 title=_("Write a note"), message=_("Note saved. Only you can see it."),
+                 intro=_("Only you can see your notes."))
 
 
 @login_required
 def reflection_edit(request, reflection_id):
     row = selectors.own_or_404(Reflection, request.user, reflection_id)
     initial = {"written_on": row.written_on, "text": row.text, "question": row.question_id, "version": row.version}
-    form, context = ReflectionForm(request.POST or None, guide=selectors.framework(), initial=initial), {}
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reflection_update(reflection=row, user=request.user, version=form.cleaned_data.get("version"),
-                                       **_reflection_values(form))
-        except StaleEdit as exc:
-            context = conflict_context(exc, form)
-        except ValidationError as exc:
-            errors.add_to_form(form, exc)
-        else:
-            messages.success(request, _("Note saved."))
-            return redirect(HOME)
-    return render(request, "support/reflection_form.html", {"form": form, "row": row, **context})
+    form = ReflectionForm(request.POST or None, guide=selectors.framework(), initial=initial)
+    return _save(request, form, lambda values, version: services.reflection_update(
+        reflection=row, user=request.user, version=version, **values),
+        title=_("Edit note"), message=_("Note saved."), row=row, intro=_("Only you can see your notes."))
 
 
 @login_required
