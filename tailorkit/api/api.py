@@ -29,6 +29,7 @@ from .routers import (
     planning,
     projects,
     review,
+    support,
 )
 
 
@@ -57,8 +58,8 @@ api = TailorkitAPI(
     description=(
         "Your organisations, the content library, projects through every step of the tailoring cycle "
         "with the engagement of their stakeholders, and stakeholder consultations (questionnaires, "
-        "invitations, results), with the same "
-        "permissions as the pages. Authenticate with a personal "
+        "invitations, results), measures, and the support log of contacts between supporters and "
+        "sites, with the same permissions as the pages. Authenticate with a personal "
         "API token (`Authorization: Bearer tk_…`, made under Account → API tokens) or, in a browser, "
         "with your signed-in session. A request that sends a bearer token is judged by that token "
         "alone: a wrong, expired or revoked token gets 401. Tokens expire after the time chosen when "
@@ -72,7 +73,7 @@ api = TailorkitAPI(
     docs=ServerRenderedDocs(),
 )
 for area in (organisations, library, projects, goals, matching, planning, review, effort, engagement, consultations,
-             measures):
+             measures, support):
     api.add_router("", area.router)
 
 

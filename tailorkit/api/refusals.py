@@ -22,6 +22,7 @@ from tailorkit.projects.models import (
     SuccessCriterion,
     Task,
 )
+from tailorkit.support.models import SupportContact
 
 from .schemas.engagement import EngagementPlanOut, EngagementRecordOut, StakeholderGroupRowOut
 from .schemas.goals import BarrierOut, GoalOut
@@ -30,6 +31,7 @@ from .schemas.measures import MeasureOut, ValueOut
 from .schemas.planning import CriterionOut, SpecificationOut, TaskOut
 from .schemas.projects import IterationOut, ProjectOut
 from .schemas.review import ReviewOut
+from .schemas.support import SupportContactOut
 
 
 def renames(mapping):
@@ -54,7 +56,8 @@ def renames(mapping):
 CURRENT_SCHEMAS = {Goal: GoalOut, Barrier: BarrierOut, StrategyOption: OptionOut, Iteration: IterationOut,
                    Specification: SpecificationOut, Task: TaskOut, SuccessCriterion: CriterionOut, Review: ReviewOut,
                    Measure: MeasureOut, Observation: ValueOut, StakeholderGroup: StakeholderGroupRowOut,
-                   EngagementPlan: EngagementPlanOut, EngagementRecord: EngagementRecordOut}
+                   EngagementPlan: EngagementPlanOut, EngagementRecord: EngagementRecordOut,
+                   SupportContact: SupportContactOut}
 
 
 def current_of(obj):

@@ -155,6 +155,6 @@ def peers_for(user):
             .distinct().order_by("name", "email"))
 
 
-def history_of(user):
-    """Every assessment of the user, oldest first, with its levels: for the chart of change."""
-    return list(SelfAssessment.objects.filter(owner=user).order_by("taken_on", "pk").prefetch_related("ratings"))
+def latest_assessment(user):
+    """The user's most recent self-assessment with its ratings (the form shows "last time"), or None."""
+    return SelfAssessment.objects.filter(owner=user).prefetch_related("ratings").first()

@@ -25,7 +25,7 @@ PATH_PARAMETERS = {
     **dict.fromkeys(["org_slug", "membership_id", "project_id", "goal_id", "barrier_id", "option_id", "task_id",
                      "criterion_id", "review_id", "entry_id", "iteration_number", "questionnaire_id",
                      "consultation_id", "question_key", "measure_id", "group_id", "person_id", "plan_id",
-                     "record_id"], ORGANISATION_OWNED),
+                     "record_id", "contact_id", "follow_up_id"], ORGANISATION_OWNED),
     **dict.fromkeys(["pack_slug", "item_code"], GLOBAL),
 }
 

@@ -133,9 +133,17 @@ def migrate_projects_to(name):
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connection)
-    targets = [leaf for leaf in executor.loader.graph.leaf_nodes() if leaf[0] != "projects"] + [("projects", name)]
+    graph = executor.loader.graph
+    targets = [("projects", name)]
+    for leaf in graph.leaf_nodes():
+        if leaf[0] == "projects":
+            continue
+        # An app above projects (support) whose migrations need projects' newest tables is taken
+        # back to nothing meanwhile: Django cannot go back in projects and forward in it at once.
+        needs_projects = any(node[0] == "projects" for node in graph.forwards_plan(leaf))
+        targets.append((leaf[0], None) if needs_projects else leaf)
     executor.migrate(targets)
-    return MigrationExecutor(connection).loader.project_state(targets).apps
+    return MigrationExecutor(connection).loader.project_state([t for t in targets if t[1] is not None]).apps
 
 
 def migrate_all_to_newest():

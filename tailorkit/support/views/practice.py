@@ -27,8 +27,8 @@ def growth(request):
 @login_required
 def assessment_new(request):
     guide = selectors.framework()
-    history = selectors.history_of(request.user)
-    previous = selectors.levels_of(history[-1]) if history else None
+    latest = selectors.latest_assessment(request.user)
+    previous = selectors.levels_of(latest) if latest else None
     form = AssessmentForm(request.POST or None, guide=guide, previous=previous)
     if request.method == "POST" and form.is_valid():
         try:
@@ -39,7 +39,7 @@ def assessment_new(request):
         else:
             messages.success(request, _("Self-assessment saved. Only you can see it until you share it."))
             return redirect("support:assessment_detail", assessment.pk)
-    return render(request, "support/assessment_form.html", {"form": form, "guide": guide, "previous": history[-1:]})
+    return render(request, "support/assessment_form.html", {"form": form, "guide": guide})
 
 
 @login_required
