@@ -7,7 +7,7 @@ number of queries, whatever the number of contacts."""
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -59,22 +59,20 @@ def by_month(contacts, today=None):
     for row in rows:
         month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
         counts.setdefault(month, {})[row["kind"]] = row["n"]
-    peak = max([sum(c.values()) for c in counts.values()] or [0])
+    table = [(m, [(k, counts.get(m, {}).get(k, 0)) for k, _label in SupportKind.choices]) for m in months]
+    table = [(m, kinds, sum(n for _k, n in kinds)) for m, kinds in table]
+    peak = max(total for _m, _kinds, total in table)
     # The bars of the picture: per month, its stacked pieces as (kind, y, height) in a 100-high box.
     bars = []
-    for i, m in enumerate(months):
+    for i, (m, kinds, total) in enumerate(table):
         y, pieces = BAR_HEIGHT, []
-        for kind, _label in SupportKind.choices:
-            n = counts.get(m, {}).get(kind, 0)
+        for kind, n in kinds:
             if n:
                 h = BAR_HEIGHT * n / peak
                 y -= h
                 pieces.append((kind, round(y, 2), round(h, 2)))
-        bars.append({"x": i * BAR_STEP, "month": m, "pieces": pieces, "top": round(y - 3, 2),
-                     "total": sum(counts.get(m, {}).values())})
-    return {"months": [(m, [(k, counts.get(m, {}).get(k, 0)) for k, _label in SupportKind.choices],
-                        sum(counts.get(m, {}).values())) for m in months],
-            "peak": peak, "bars": bars, "width": MONTHS * BAR_STEP}
+        bars.append({"x": i * BAR_STEP, "month": m, "pieces": pieces, "top": round(y - 3, 2), "total": total})
+    return {"months": table, "peak": peak, "bars": bars, "width": MONTHS * BAR_STEP}
 
 
 def site_contacts(organisation):
@@ -101,28 +99,28 @@ def site_overview(organisation):
     }
 
 
+def _mine(user):
+    """The user's contacts with the organisations they still belong to."""
+    return SupportContact.objects.filter(supporter=user, organisation__in=organisations_for(user))
+
+
 def my_contacts(user):
-    return (SupportContact.objects.filter(supporter=user, organisation__in=organisations_for(user))
-            .select_related("organisation", "project"))
+    return _mine(user).select_related("organisation", "project")
 
 
 def my_overview(user):
     """What a supporter's own log page shows: totals per site and kind, open follow-ups, and the
     sites where they may log a contact."""
-    contacts = SupportContact.objects.filter(supporter=user, organisation__in=organisations_for(user))
+    contacts = _mine(user)
     per_site = (contacts.order_by().values("organisation__name", "organisation__slug")
-                .annotate(n=Count("pk"), m=Sum("minutes"),
-                          **{k: Count("pk", filter=Q(kind=k)) for k, _label in SupportKind.choices})
-                .order_by("organisation__name")[:100])
+                .annotate(n=Count("pk"), m=Sum("minutes")).order_by("organisation__name")[:100])
     return {
         "today": timezone.localdate(),
         "kinds": totals_by_kind(contacts),
         "timeline": by_month(contacts),
         "per_site": [{"name": s["organisation__name"], "slug": s["organisation__slug"], "contacts": s["n"],
-                      "hours": round((s["m"] or 0) / 60, 1),
-                      "kinds": [s[k] for k, _label in SupportKind.choices]} for s in per_site],
+                      "hours": round((s["m"] or 0) / 60, 1)} for s in per_site],
         "follow_ups": list(FollowUp.objects.filter(contact__in=contacts, done=False)
                            .select_related("organisation").order_by("due_on", "pk")[:20]),
         "sites": list(organisations_for(user, "comment").order_by("name")[:100]),
-        "kind_labels": [label for _k, label in SupportKind.choices],
     }
